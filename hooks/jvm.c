@@ -1,0 +1,108 @@
+/* JVM creation.
+ *
+ * Hosts linked with -ljvm bind to the exported JNI_CreateJavaVM below (a
+ * preloaded definition comes first); hosts that dlopen libjvm get the same
+ * function from our dlsym. Either way the real function is libjvm's, found in
+ * the loaded objects themselves (a libjvm loaded RTLD_LOCAL, as rJava's is,
+ * cannot be reached with dlsym(RTLD_NEXT)). JNI_GetCreatedJavaVMs and
+ * JNI_GetDefaultJavaVMInitArgs are not wrapped: hosts keep binding to libjvm's
+ * own, with its exact behaviour. */
+#include "jvm.h"
+
+#include "poison.h"
+#include "../preload/backtrace.h"
+#include "../preload/host.h"
+#include "../preload/realsym.h"
+#include "../preload/report_emit.h"
+#include "../preload/state.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <string.h>
+#include <unistd.h>
+
+struct ranges_ctx {
+    const char *path;
+};
+
+static int collect_ranges(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct ranges_ctx *ctx = data;
+    int i;
+    (void)size;
+    if (!info->dlpi_name || strcmp(info->dlpi_name, ctx->path) != 0)
+        return 0;
+    fg.n_jvm_ranges = 0;
+    for (i = 0; i < info->dlpi_phnum && fg.n_jvm_ranges < FG_JVM_RANGES_MAX; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+            continue;
+        fg.jvm_ranges[fg.n_jvm_ranges].lo = info->dlpi_addr + ph->p_vaddr;
+        fg.jvm_ranges[fg.n_jvm_ranges].hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+        fg.n_jvm_ranges++;
+    }
+    return 1;
+}
+
+/* Everything a child will need, resolved now, in the parent. */
+static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
+{
+    Dl_info info;
+    struct ranges_ctx ctx;
+    fg.owner_pid = fg.self_pid = getpid();
+    fg.vm = vm;
+    fg.vm_functions = *vm;
+    /* Every thread's JNIEnv points at this one table (-Xcheck:jni switches
+     * them all to its checking table): take it from the env, not a symbol. */
+    fg.env_table = (void **)*env;
+    fg.env_slots = fg_poison_env_slots((*env)->GetVersion(env));
+    if (dladdr((void *)real, &info) && info.dli_fname) {
+        strncpy(fg.libjvm_path, info.dli_fname, sizeof fg.libjvm_path - 1);
+        ctx.path = info.dli_fname;
+        dl_iterate_phdr(collect_ranges, &ctx);
+    }
+    fg_realsym_get_vms();
+    fg_backtrace_load();
+    fg_host_detect();
+}
+
+static int in_child_of_owner(void)
+{
+    return fg.owner_pid && fg.owner_pid != getpid();
+}
+
+static jint create_hook(JavaVM **pvm, void **penv, void *args)
+{
+    fg_create_vm_fn real;
+    jint rc;
+    if (in_child_of_owner() && fg.cfg.mode != FG_MODE_OFF) {
+        if (fg.cfg.mode == FG_MODE_WARN) {
+            fg_report_jni_sigsafe("JNI_CreateJavaVM", FG_VERDICT_PASS, NULL);
+        } else {
+            fg.reported = 1;
+            fg_report_jni_sigsafe("JNI_CreateJavaVM", FG_VERDICT_REFUSE, "JNI_ERR");
+            return JNI_ERR;
+        }
+    }
+    real = fg_realsym_create_vm();
+    if (!real)
+        return JNI_ERR; /* no JVM library loaded: nothing could have created one */
+    rc = real(pvm, penv, args);
+    if (rc == JNI_OK && pvm && *pvm && penv && *penv && !in_child_of_owner())
+        record(*pvm, (JNIEnv *)*penv, real);
+    return rc;
+}
+
+__attribute__((visibility("default"))) jint JNI_CreateJavaVM(JavaVM **pvm, void **penv,
+                                                             void *args)
+{
+    return create_hook(pvm, penv, args);
+}
+
+void *fg_jvm_wrap_create(void *real)
+{
+    /* Several JVM libraries in one process is not something HotSpot supports;
+     * the last one looked up is the one the host is about to call. */
+    fg.real.create_vm = (fg_create_vm_fn)real;
+    return (void *)create_hook;
+}

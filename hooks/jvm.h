@@ -1,0 +1,11 @@
+/* JNI_CreateJavaVM: the one entry point forkguard wraps, however it is reached. */
+#ifndef FG_HOOKS_JVM_H
+#define FG_HOOKS_JVM_H
+
+#include <jni.h>
+
+/* What dlsym/dlvsym hand out for "JNI_CreateJavaVM" found in a library
+ * handle: `real` becomes the function the wrapper calls. */
+void *fg_jvm_wrap_create(void *real);
+
+#endif

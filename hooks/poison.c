@@ -1,0 +1,160 @@
+#include "poison.h"
+
+#include "jni_names.h"
+#include "signals.h"
+#include "../preload/report_emit.h"
+#include "../preload/state.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Defined in stubs_<arch>.S: one entry stub per JNIEnv slot. */
+extern void *const fg_env_stubs[FG_ENV_SLOTS_MAX];
+
+static void *env_original[FG_ENV_SLOTS_MAX];
+static unsigned char env_warned[FG_ENV_SLOTS_MAX];
+static struct JNIInvokeInterface_ poisoned_invoke;
+
+/* Warn mode: the first use of each JavaVM function is reported once. */
+enum { VM_ATTACH, VM_ATTACH_DAEMON, VM_GETENV, VM_DETACH, VM_DESTROY, VM_FUNCTIONS };
+static unsigned char vm_warned[VM_FUNCTIONS];
+
+unsigned fg_poison_env_slots(jint version)
+{
+    /* 4 reserved + functions; each JNI version only appended. */
+    if (version >= 0x00180000) /* JNI_VERSION_24: GetStringUTFLengthAsLong */
+        return 236;
+    if (version >= 0x00130000) /* JNI_VERSION_19/21: IsVirtualThread */
+        return 235;
+    if (version >= 0x00090000) /* JNI_VERSION_9/10: GetModule */
+        return 234;
+    return 233; /* JNI_VERSION_1_6 / 1_8: up to GetObjectRefType */
+}
+
+void *fg_poison_original(unsigned slot)
+{
+    return slot < FG_ENV_SLOTS_MAX ? env_original[slot] : NULL;
+}
+
+static __attribute__((noreturn)) void die_sigsafe(void)
+{
+    if (fg.cfg.exit_code)
+        _exit(fg.cfg.exit_code);
+    abort();
+}
+
+void *fg_env_enter(unsigned slot)
+{
+    const char *name = fg_jni_env_name(slot);
+    if (fg.cfg.mode == FG_MODE_WARN) {
+        if (!env_warned[slot]) {
+            env_warned[slot] = 1;
+            fg_report_jni_sigsafe(name, FG_VERDICT_PASS, NULL);
+        }
+        return env_original[slot];
+    }
+    /* block: the child would hang or crash in the JVM; this report is the
+     * last thing it does, so it is written even after an earlier refusal. */
+    fg.reported = 1;
+    fg_report_jni_sigsafe(name, FG_VERDICT_KILL, NULL);
+    die_sigsafe();
+}
+
+/* Block mode refuses JavaVM calls with a code instead of dying: language
+ * bridges (JPype, rJava) reach Java through them and turn the code into their
+ * own exception, which a multiprocessing worker can return to its caller. */
+static void refuse_once_sigsafe(const char *name)
+{
+    if (fg.reported || fg.teardown)
+        return;
+    fg.reported = 1;
+    fg_report_jni_sigsafe(name, FG_VERDICT_REFUSE, "JNI_ERR");
+}
+
+static void warn_once_sigsafe(int which, const char *name)
+{
+    if (vm_warned[which])
+        return;
+    vm_warned[which] = 1;
+    fg_report_jni_sigsafe(name, FG_VERDICT_PASS, NULL);
+}
+
+static jint JNICALL vm_destroy(JavaVM *vm)
+{
+    if (fg.cfg.mode == FG_MODE_WARN)
+        return fg.vm_functions->DestroyJavaVM(vm);
+    /* The host is shutting down (JPype's interpreter teardown does this in
+     * every forked child): what follows is not a use of Java. */
+    fg.teardown = 1;
+    return JNI_ERR;
+}
+
+static jint JNICALL vm_detach(JavaVM *vm)
+{
+    if (fg.cfg.mode == FG_MODE_WARN)
+        return fg.vm_functions->DetachCurrentThread(vm);
+    return JNI_ERR;
+}
+
+static jint JNICALL vm_get_env(JavaVM *vm, void **penv, jint version)
+{
+    if (fg.cfg.mode == FG_MODE_WARN) {
+        warn_once_sigsafe(VM_GETENV, "GetEnv");
+        return fg.vm_functions->GetEnv(vm, penv, version);
+    }
+    if (penv)
+        *penv = NULL;
+    return JNI_EDETACHED;
+}
+
+static jint JNICALL vm_attach(JavaVM *vm, void **penv, void *args)
+{
+    if (fg.cfg.mode == FG_MODE_WARN) {
+        warn_once_sigsafe(VM_ATTACH, "AttachCurrentThread");
+        return fg.vm_functions->AttachCurrentThread(vm, penv, args);
+    }
+    refuse_once_sigsafe("AttachCurrentThread");
+    if (penv)
+        *penv = NULL;
+    return JNI_ERR;
+}
+
+static jint JNICALL vm_attach_daemon(JavaVM *vm, void **penv, void *args)
+{
+    if (fg.cfg.mode == FG_MODE_WARN) {
+        warn_once_sigsafe(VM_ATTACH_DAEMON, "AttachCurrentThreadAsDaemon");
+        return fg.vm_functions->AttachCurrentThreadAsDaemon(vm, penv, args);
+    }
+    refuse_once_sigsafe("AttachCurrentThreadAsDaemon");
+    if (penv)
+        *penv = NULL;
+    return JNI_ERR;
+}
+
+void fg_poison_child_sigsafe(void)
+{
+    unsigned i;
+    if (fg.poisoned)
+        return;
+    if (fg.env_table) {
+        for (i = 0; i < fg.env_slots; i++)
+            env_original[i] = fg.env_table[i];
+        for (i = 4; i < fg.env_slots; i++)
+            fg.env_table[i] = fg_env_stubs[i];
+    }
+    if (fg.vm && fg.vm_functions) {
+        /* The invoke table itself is read-only (RELRO); the JavaVM struct that
+         * points to it is not. */
+        poisoned_invoke = *fg.vm_functions;
+        poisoned_invoke.DestroyJavaVM = vm_destroy;
+        poisoned_invoke.AttachCurrentThread = vm_attach;
+        poisoned_invoke.DetachCurrentThread = vm_detach;
+        poisoned_invoke.GetEnv = vm_get_env;
+        poisoned_invoke.AttachCurrentThreadAsDaemon = vm_attach_daemon;
+        *fg.vm = &poisoned_invoke;
+    }
+    if (fg.cfg.mode == FG_MODE_BLOCK)
+        fg_signals_reset_child_sigsafe();
+    fg.poisoned = 1;
+}

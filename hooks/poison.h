@@ -1,0 +1,27 @@
+/* The child's JNI tables: replaced right after fork in a child of the owner. */
+#ifndef FG_POISON_H
+#define FG_POISON_H
+
+#include <jni.h>
+
+/* Slots in the JNIEnv table of a JVM whose GetVersion() returned `version`.
+ * Never more than the table really has: writing past its end would corrupt
+ * libjvm's data. */
+unsigned fg_poison_env_slots(jint version);
+
+/* Overwrites the JNIEnv table (every slot but the 4 reserved ones) with the
+ * per-slot stubs and points the JavaVM at a refusing invoke table; in block
+ * mode also resets the signals whose handlers live in libjvm. Only memory the
+ * child owns is written (the parent's pages are copy-on-write). No-op when
+ * already done (grandchildren inherit the poisoned tables). */
+void fg_poison_child_sigsafe(void);
+
+/* Called by the stubs (hooks/stubs_<arch>.S): returns the function to run for
+ * JNIEnv slot `slot`, or never returns (block). */
+void *fg_env_enter(unsigned slot);
+
+/* The real table's slot, saved in the child before poisoning (for warn mode
+ * and tests). */
+void *fg_poison_original(unsigned slot);
+
+#endif

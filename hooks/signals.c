@@ -1,0 +1,40 @@
+#include "signals.h"
+
+#include "../preload/state.h"
+
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+
+int fg_signals_in_jvm(const void *handler)
+{
+    uintptr_t a = (uintptr_t)handler;
+    unsigned i;
+    for (i = 0; i < fg.n_jvm_ranges; i++)
+        if (a >= fg.jvm_ranges[i].lo && a < fg.jvm_ranges[i].hi)
+            return 1;
+    return 0;
+}
+
+void fg_signals_reset_child_sigsafe(void)
+{
+    int sig;
+    for (sig = 1; sig < NSIG; sig++) {
+        struct sigaction old, sa;
+        const void *handler;
+        if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV || sig == SIGBUS ||
+            sig == SIGFPE || sig == SIGILL || sig == SIGTRAP)
+            continue;
+        if (sigaction(sig, NULL, &old) != 0)
+            continue;
+        handler = (old.sa_flags & SA_SIGINFO) ? (const void *)old.sa_sigaction
+                                               : (const void *)old.sa_handler;
+        if (handler == (const void *)SIG_DFL || handler == (const void *)SIG_IGN ||
+            !fg_signals_in_jvm(handler))
+            continue;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = (sig == SIGPIPE || sig == SIGXFSZ) ? SIG_IGN : SIG_DFL;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sig, &sa, NULL);
+    }
+}

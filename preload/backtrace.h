@@ -1,0 +1,35 @@
+/* Backtraces with libunwind, loaded only into a process that creates a JVM.
+ *
+ * libunwind.so.8 exports the _Unwind_* personality API; linked into every
+ * preloaded process it would take over C++ exception unwinding in programs
+ * that have nothing to do with Java. So it is dlopen'ed RTLD_LOCAL, in the
+ * parent, when the JVM is created, and never touched elsewhere. */
+#ifndef FG_BACKTRACE_H
+#define FG_BACKTRACE_H
+
+#include <stdint.h>
+
+struct fg_frame {
+    uintptr_t ip;
+    const char *module;  /* points into the loader's data; NULL if unknown */
+    const char *symbol;  /* nearest dynamic symbol (dladdr); NULL if none */
+    uintptr_t offset;    /* from symbol, or from the module base */
+};
+
+/* Loads libunwind (parent only). Returns 0 on success. */
+int fg_backtrace_load(void);
+
+/* Return addresses of the caller's stack, cheap: for the fork site, in the
+ * parent. Returns the number stored. */
+int fg_backtrace_capture(uintptr_t *ips, int max);
+
+/* Return addresses of the current stack from the first frame outside
+ * libforkguard. In a child; meant to run under fg_guard_run_sigsafe: it never
+ * allocates (libunwind's get_proc_name can, through its debuglink loader, so
+ * symbols come from dladdr only). Returns frames stored. */
+int fg_backtrace_here_sigsafe(struct fg_frame *out, int max);
+
+/* Fills module/symbol/offset of frames whose ip is set. */
+void fg_backtrace_symbolize_sigsafe(struct fg_frame *frames, int n);
+
+#endif

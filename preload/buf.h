@@ -1,0 +1,40 @@
+/* A tiny append-only formatter over a caller-supplied buffer.
+ *
+ * Async-signal-safe: no malloc, no locks, no stdio. Used to build every log
+ * record on the stack so that it can leave in one write(2). When the buffer is
+ * full the text is cut, `truncated` is set and the last bytes are kept free for
+ * the record's terminator (see fg_buf_finish_sigsafe). */
+#ifndef FG_BUF_H
+#define FG_BUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fg_buf {
+    char *p;
+    size_t len;
+    size_t cap;       /* usable bytes, terminator reserve already removed */
+    int truncated;
+};
+
+/* Reserve kept at the end of every buffer for "...\n" / "\"}\n" terminators. */
+#define FG_BUF_RESERVE 8
+
+void fg_buf_init(struct fg_buf *b, char *mem, size_t size);
+void fg_buf_str_sigsafe(struct fg_buf *b, const char *s);
+void fg_buf_mem_sigsafe(struct fg_buf *b, const char *s, size_t n);
+void fg_buf_char_sigsafe(struct fg_buf *b, char c);
+void fg_buf_u64_sigsafe(struct fg_buf *b, uint64_t v);
+void fg_buf_i64_sigsafe(struct fg_buf *b, int64_t v);
+void fg_buf_hex_sigsafe(struct fg_buf *b, uint64_t v);
+/* Appends s as the inside of a JSON string: quotes, backslashes and control
+ * bytes escaped, invalid UTF-8 replaced by \ufffd, valid UTF-8 kept. */
+void fg_buf_json_sigsafe(struct fg_buf *b, const char *s);
+/* Appends s with bytes that are not printable ASCII shown as \xNN and at most
+ * max bytes of s shown (then "..."): for echoing untrusted input in one line. */
+void fg_buf_printable_sigsafe(struct fg_buf *b, const char *s, size_t max);
+/* Appends `tail` even into the reserve, after a "..." when the text was cut,
+ * and returns the record's length. */
+size_t fg_buf_finish_sigsafe(struct fg_buf *b, const char *tail);
+
+#endif

@@ -1,0 +1,175 @@
+#include "elf_lookup.h"
+
+#include <elf.h>
+#include <link.h>
+#include <string.h>
+
+struct tables {
+    uintptr_t base;
+    const ElfW(Sym) *symtab;
+    const char *strtab;
+    const uint32_t *gnu_hash;
+    const uint32_t *sysv_hash;
+    const ElfW(Half) *versym;
+    const ElfW(Verdef) *verdef;
+};
+
+/* glibc relocates most d_ptr entries in place; the vDSO and read-only dynamic
+ * sections keep them relative. Accept both. */
+static uintptr_t dyn_ptr(uintptr_t base, ElfW(Addr) v)
+{
+    return v < base ? base + v : v;
+}
+
+static int load_tables(const struct dl_phdr_info *info, struct tables *t)
+{
+    const ElfW(Dyn) *dyn = NULL;
+    int i;
+    memset(t, 0, sizeof *t);
+    t->base = info->dlpi_addr;
+    for (i = 0; i < info->dlpi_phnum; i++)
+        if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+            dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+    if (!dyn)
+        return 0;
+    for (; dyn->d_tag != DT_NULL; dyn++) {
+        uintptr_t p = dyn_ptr(t->base, dyn->d_un.d_ptr);
+        switch (dyn->d_tag) {
+        case DT_SYMTAB: t->symtab = (const ElfW(Sym) *)p; break;
+        case DT_STRTAB: t->strtab = (const char *)p; break;
+        case DT_GNU_HASH: t->gnu_hash = (const uint32_t *)p; break;
+        case DT_HASH: t->sysv_hash = (const uint32_t *)p; break;
+        case DT_VERSYM: t->versym = (const ElfW(Half) *)p; break;
+        case DT_VERDEF: t->verdef = (const ElfW(Verdef) *)p; break;
+        default: break;
+        }
+    }
+    return t->symtab && t->strtab && (t->gnu_hash || t->sysv_hash);
+}
+
+static const char *version_of(const struct tables *t, uint32_t idx)
+{
+    const ElfW(Verdef) *vd = t->verdef;
+    ElfW(Half) ndx;
+    if (!t->versym || !vd)
+        return NULL;
+    ndx = t->versym[idx] & 0x7fff;
+    for (;;) {
+        if (vd->vd_ndx == ndx) {
+            const ElfW(Verdaux) *aux = (const ElfW(Verdaux) *)((const char *)vd + vd->vd_aux);
+            return t->strtab + aux->vda_name;
+        }
+        if (!vd->vd_next)
+            return NULL;
+        vd = (const ElfW(Verdef) *)((const char *)vd + vd->vd_next);
+    }
+}
+
+static int acceptable(const struct tables *t, uint32_t idx, const char *name,
+                      const char *version)
+{
+    const ElfW(Sym) *s = &t->symtab[idx];
+    const char *v;
+    if (s->st_shndx == SHN_UNDEF || s->st_value == 0)
+        return 0;
+    /* An IFUNC's address is its resolver, not the function: never return one. */
+    if (ELF64_ST_TYPE(s->st_info) != STT_FUNC)
+        return 0;
+    if (strcmp(t->strtab + s->st_name, name) != 0)
+        return 0;
+    if (!version)
+        return 1;
+    v = version_of(t, idx);
+    return v && strcmp(v, version) == 0;
+}
+
+static uint32_t gnu_hash(const char *s)
+{
+    uint32_t h = 5381;
+    for (; *s; s++)
+        h = h * 33 + (unsigned char)*s;
+    return h;
+}
+
+static uint32_t lookup_one(const struct tables *t, const char *name, const char *version)
+{
+    if (t->gnu_hash) {
+        uint32_t nbuckets = t->gnu_hash[0], symoffset = t->gnu_hash[1];
+        uint32_t bloom_size = t->gnu_hash[2];
+        const uint32_t *buckets =
+            (const uint32_t *)((const ElfW(Addr) *)(t->gnu_hash + 4) + bloom_size);
+        const uint32_t *chain = buckets + nbuckets;
+        uint32_t h = gnu_hash(name), idx;
+        if (!nbuckets)
+            return 0;
+        idx = buckets[h % nbuckets];
+        if (idx < symoffset)
+            return 0;
+        for (;; idx++) {
+            uint32_t h2 = chain[idx - symoffset];
+            if ((h | 1) == (h2 | 1) && acceptable(t, idx, name, version))
+                return idx;
+            if (h2 & 1)
+                return 0;
+        }
+    } else {
+        uint32_t n = t->sysv_hash[1], idx;
+        for (idx = 1; idx < n; idx++)
+            if (acceptable(t, idx, name, version))
+                return idx;
+        return 0;
+    }
+}
+
+struct find {
+    const char *suffix;
+    const char *name;
+    const char *const *versions;
+    uintptr_t exclude_base;
+    void *result;
+    const char *path;
+};
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static int find_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct find *f = data;
+    struct tables t;
+    uint32_t idx = 0;
+    (void)size;
+    if (info->dlpi_addr == f->exclude_base && f->exclude_base)
+        return 0;
+    if (f->suffix && (!info->dlpi_name || !ends_with(info->dlpi_name, f->suffix)))
+        return 0;
+    if (!load_tables(info, &t))
+        return 0;
+    if (f->versions) {
+        const char *const *v;
+        for (v = f->versions; *v && !idx; v++)
+            idx = lookup_one(&t, f->name, *v);
+    } else {
+        idx = lookup_one(&t, f->name, NULL);
+    }
+    if (!idx)
+        return 0;
+    f->result = (void *)(t.base + t.symtab[idx].st_value);
+    f->path = info->dlpi_name;
+    return 1;
+}
+
+void *fg_elf_find(const char *object_suffix, const char *name, const char *const *versions,
+                  uintptr_t exclude_base, char *path, unsigned long path_size)
+{
+    struct find f = {object_suffix, name, versions, exclude_base, NULL, NULL};
+    dl_iterate_phdr(find_cb, &f);
+    if (f.result && path && path_size) {
+        strncpy(path, f.path ? f.path : "", path_size - 1);
+        path[path_size - 1] = '\0';
+    }
+    return f.result;
+}

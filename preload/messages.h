@@ -1,0 +1,38 @@
+/* Every user-facing string of forkguard, in one place so that wording stays
+ * consistent and reviewable. */
+#ifndef FG_MESSAGES_H
+#define FG_MESSAGES_H
+
+#define FG_VERSION "0.1.0"
+
+#define FG_MSG_PREFIX "forkguard: "
+
+#define FG_MSG_WHY "the JVM's threads do not survive fork(); JNI in the child can hang or crash"
+
+#define FG_FIX_C                                                                       \
+    "create the JVM after fork() in the process that uses it, or exec a new program " \
+    "in the child (posix_spawn, fork+exec)"
+#define FG_FIX_PYTHON                                                                   \
+    "multiprocessing: set_start_method('spawn') or 'forkserver' before creating the "  \
+    "Pool; os.fork(): exec a new interpreter in the child, or start the JVM only in "  \
+    "the child"
+#define FG_FIX_GUNICORN                                                                 \
+    "drop --preload (the JVM is then started per worker), or start the JVM in a "      \
+    "post_fork hook instead of at import time"
+#define FG_FIX_R                                                                        \
+    "use a PSOCK cluster (parallel::makePSOCKcluster + parLapply) instead of "         \
+    "mclapply/mcparallel, and call .jinit() inside each worker"
+#define FG_FIX_RUBY                                                                     \
+    "load the JVM (Rjb::load) after fork, e.g. in on_worker_boot/after_fork, not "     \
+    "before"
+#define FG_FIX_JAVA                                                                     \
+    "start subprocesses with ProcessBuilder (posix_spawn), never with a raw fork() "   \
+    "from native code"
+
+#define FG_EXPECT_MODE "block, warn or off"
+#define FG_EXPECT_FORMAT "text or json"
+#define FG_EXPECT_ON_FORK "silent or warn"
+#define FG_EXPECT_EXIT_CODE "an integer from 1 to 255"
+#define FG_EXPECT_CP_MODE "isolated or system"
+
+#endif

@@ -1,0 +1,197 @@
+#include "report.h"
+
+#include "buf.h"
+#include "messages.h"
+
+#include <string.h>
+
+static void put(struct fg_buf *b, const char *s, int json)
+{
+    if (json)
+        fg_buf_json_sigsafe(b, s);
+    else
+        fg_buf_str_sigsafe(b, s);
+}
+
+/* "symbol+0x12 (/path/module)", or "module+0x4f0 (/path/module)" for a frame
+ * without a dynamic symbol (a static function, JIT code has no module). */
+static void frame_name(struct fg_buf *b, const struct fg_frame *f, int json)
+{
+    const char *slash;
+    if (f->symbol) {
+        put(b, f->symbol, json);
+    } else if (f->module) {
+        slash = strrchr(f->module, '/');
+        put(b, slash ? slash + 1 : f->module, json);
+    } else {
+        put(b, "??", json);
+        return;
+    }
+    fg_buf_char_sigsafe(b, '+');
+    fg_buf_hex_sigsafe(b, f->offset);
+    if (f->module) {
+        fg_buf_str_sigsafe(b, " (");
+        put(b, f->module, json);
+        fg_buf_char_sigsafe(b, ')');
+    }
+}
+
+static void text_frames(struct fg_buf *b, const char *title, const struct fg_frame *f, int n,
+                        int cut)
+{
+    int i;
+    /* "  at (JNI call):  " and its continuation indent have the same width. */
+    static const char indent[] = "                  ";
+    fg_buf_str_sigsafe(b, title);
+    if (n == 0)
+        fg_buf_str_sigsafe(b, cut ? "(unwinding timed out)\n" : "(no frames)\n");
+    for (i = 0; i < n; i++) {
+        if (i)
+            fg_buf_str_sigsafe(b, indent);
+        fg_buf_char_sigsafe(b, '#');
+        fg_buf_u64_sigsafe(b, (uint64_t)i);
+        fg_buf_char_sigsafe(b, ' ');
+        fg_buf_hex_sigsafe(b, f[i].ip);
+        fg_buf_char_sigsafe(b, ' ');
+        frame_name(b, &f[i], 0);
+        fg_buf_char_sigsafe(b, '\n');
+    }
+    if (n > 0 && cut) {
+        fg_buf_str_sigsafe(b, indent);
+        fg_buf_str_sigsafe(b, "(unwinding timed out)\n");
+    }
+}
+
+size_t fg_report_text_header(char *mem, size_t size, const struct fg_report *r)
+{
+    struct fg_buf b;
+    fg_buf_init(&b, mem, size);
+    fg_buf_str_sigsafe(&b, FG_MSG_PREFIX "JNI call ");
+    fg_buf_str_sigsafe(&b, r->function);
+    fg_buf_str_sigsafe(&b, " in pid ");
+    fg_buf_i64_sigsafe(&b, r->pid);
+    fg_buf_str_sigsafe(&b, ", a forked child of JVM owner pid ");
+    fg_buf_i64_sigsafe(&b, r->owner_pid);
+    fg_buf_str_sigsafe(&b, "\n  jvm:     created by pid ");
+    fg_buf_i64_sigsafe(&b, r->owner_pid);
+    fg_buf_str_sigsafe(&b, " (libjvm ");
+    fg_buf_str_sigsafe(&b, r->libjvm && r->libjvm[0] ? r->libjvm : "unknown");
+    fg_buf_str_sigsafe(&b, ")\n  fork:    pid ");
+    fg_buf_i64_sigsafe(&b, r->parent_pid);
+    fg_buf_str_sigsafe(&b, " forked pid ");
+    fg_buf_i64_sigsafe(&b, r->pid);
+    fg_buf_str_sigsafe(&b, "\n  why:     " FG_MSG_WHY "\n  fix:     ");
+    if (r->host) {
+        fg_buf_str_sigsafe(&b, "(");
+        fg_buf_str_sigsafe(&b, r->host);
+        fg_buf_str_sigsafe(&b, ") ");
+    }
+    fg_buf_str_sigsafe(&b, r->fix);
+    fg_buf_str_sigsafe(&b, "\n  action:  ");
+    fg_buf_str_sigsafe(&b, r->action_text);
+    return fg_buf_finish_sigsafe(&b, "\n");
+}
+
+size_t fg_report_text_frames(char *mem, size_t size, const struct fg_report *r)
+{
+    struct fg_buf b;
+    fg_buf_init(&b, mem, size);
+    text_frames(&b, "  at (JNI call):  ", r->frames, r->n_frames, r->frames_cut);
+    text_frames(&b, "  at (fork):      ", r->fork_frames, r->n_fork_frames, 0);
+    if (b.truncated)
+        return fg_buf_finish_sigsafe(&b, "\n");
+    return b.len;
+}
+
+static void json_key(struct fg_buf *b, const char *key)
+{
+    fg_buf_str_sigsafe(b, ",\"");
+    fg_buf_str_sigsafe(b, key);
+    fg_buf_str_sigsafe(b, "\":");
+}
+
+static void json_str(struct fg_buf *b, const char *key, const char *value)
+{
+    json_key(b, key);
+    if (!value) {
+        fg_buf_str_sigsafe(b, "null");
+        return;
+    }
+    fg_buf_char_sigsafe(b, '"');
+    fg_buf_json_sigsafe(b, value);
+    fg_buf_char_sigsafe(b, '"');
+}
+
+static void json_int(struct fg_buf *b, const char *key, long long v)
+{
+    json_key(b, key);
+    fg_buf_i64_sigsafe(b, v);
+}
+
+static void json_frames(struct fg_buf *b, const char *key, const struct fg_frame *f, int n)
+{
+    int i;
+    json_key(b, key);
+    fg_buf_char_sigsafe(b, '[');
+    for (i = 0; i < n; i++) {
+        fg_buf_str_sigsafe(b, i ? ",\"#" : "\"#");
+        fg_buf_u64_sigsafe(b, (uint64_t)i);
+        fg_buf_char_sigsafe(b, ' ');
+        fg_buf_hex_sigsafe(b, f[i].ip);
+        fg_buf_char_sigsafe(b, ' ');
+        frame_name(b, &f[i], 1);
+        fg_buf_char_sigsafe(b, '"');
+    }
+    fg_buf_char_sigsafe(b, ']');
+}
+
+static size_t json_record(char *mem, size_t size, const struct fg_report *r, int with_frames)
+{
+    struct fg_buf b;
+    fg_buf_init(&b, mem, size);
+    fg_buf_str_sigsafe(&b, "{\"event\":\"");
+    fg_buf_json_sigsafe(&b, r->event);
+    fg_buf_char_sigsafe(&b, '"');
+    json_int(&b, "pid", r->pid);
+    json_int(&b, "owner_pid", r->owner_pid);
+    if (r->message) {
+        json_str(&b, "message", r->message);
+    } else {
+        json_int(&b, "parent_pid", r->parent_pid);
+        json_str(&b, "function", r->function);
+        json_str(&b, "mode", fg_config_mode_name(r->mode));
+        json_str(&b, "action", r->action);
+        json_str(&b, "action_text", r->action_text);
+        json_str(&b, "libjvm", r->libjvm);
+        json_str(&b, "host", r->host);
+        json_str(&b, "why", FG_MSG_WHY);
+        json_str(&b, "fix", r->fix);
+        if (with_frames) {
+            json_frames(&b, "backtrace", r->frames, r->n_frames);
+            json_frames(&b, "fork_backtrace", r->fork_frames, r->n_fork_frames);
+            json_key(&b, "backtrace_cut");
+            fg_buf_str_sigsafe(&b, r->frames_cut ? "true" : "false");
+        } else {
+            fg_buf_str_sigsafe(&b, ",\"backtrace\":[],\"fork_backtrace\":[],\"truncated\":true");
+        }
+    }
+    if (b.truncated)
+        return 0;
+    return fg_buf_finish_sigsafe(&b, "}\n");
+}
+
+size_t fg_report_json(char *mem, size_t size, const struct fg_report *r)
+{
+    size_t n = json_record(mem, size, r, 1);
+    /* Backtraces are the only unbounded part: drop them rather than write a
+     * line that does not parse. */
+    if (!n)
+        n = json_record(mem, size, r, 0);
+    if (!n) {
+        struct fg_buf b;
+        fg_buf_init(&b, mem, size);
+        fg_buf_str_sigsafe(&b, "{\"event\":\"truncated\"");
+        n = fg_buf_finish_sigsafe(&b, "}\n");
+    }
+    return n;
+}

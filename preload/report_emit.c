@@ -1,0 +1,137 @@
+#include "report_emit.h"
+
+#include "buf.h"
+#include "guard.h"
+#include "host.h"
+#include "log.h"
+#include "report.h"
+#include "state.h"
+#include "../hooks/fork.h"
+
+#include <string.h>
+#include <unistd.h>
+
+/* Bound on the unwinding in a child. A healthy unwind takes well under 10 ms;
+ * past this, a lock left held by a vanished thread is the likely cause. */
+#define FG_UNWIND_BOUND_MS 500
+
+#define FG_RECORD_MAX 16384
+
+struct unwind_job {
+    struct fg_frame frames[FG_FRAMES_MAX];
+    int n;
+    struct fg_frame fork_frames[FG_FRAMES_MAX];
+    int n_fork;
+};
+
+static void unwind_job_run(void *arg)
+{
+    struct unwind_job *job = arg;
+    const struct fg_fork_site *site = fg_fork_site_sigsafe();
+    int i;
+    /* The fork site first: its addresses are already known, only the names
+     * are missing, so a later timeout still leaves it complete. */
+    for (i = 0; i < site->n && i < FG_FRAMES_MAX; i++) {
+        memset(&job->fork_frames[i], 0, sizeof job->fork_frames[i]);
+        job->fork_frames[i].ip = site->ips[i];
+        job->n_fork = i + 1;
+    }
+    fg_backtrace_symbolize_sigsafe(job->fork_frames, job->n_fork);
+    job->n = fg_backtrace_here_sigsafe(job->frames, FG_FRAMES_MAX);
+    fg_backtrace_symbolize_sigsafe(job->frames, job->n);
+}
+
+static void fill_action(struct fg_report *r, enum fg_verdict verdict, const char *result,
+                        struct fg_buf *b)
+{
+    switch (verdict) {
+    case FG_VERDICT_KILL:
+        if (fg.cfg.exit_code) {
+            r->action = "exit";
+            fg_buf_str_sigsafe(b, "_exit(");
+            fg_buf_u64_sigsafe(b, (uint64_t)fg.cfg.exit_code);
+            fg_buf_str_sigsafe(b, ") (FORKGUARD_EXIT_CODE=");
+            fg_buf_u64_sigsafe(b, (uint64_t)fg.cfg.exit_code);
+            fg_buf_str_sigsafe(b, ")");
+        } else {
+            r->action = "abort";
+            fg_buf_str_sigsafe(b, "abort (FORKGUARD_MODE=block)");
+        }
+        break;
+    case FG_VERDICT_REFUSE:
+        r->action = "refused";
+        fg_buf_str_sigsafe(b, "refused: returns ");
+        fg_buf_str_sigsafe(b, result);
+        fg_buf_str_sigsafe(b, " to the caller (FORKGUARD_MODE=block)");
+        break;
+    case FG_VERDICT_PASS:
+        r->action = "passed";
+        fg_buf_str_sigsafe(b, "passed through to the real call (FORKGUARD_MODE=warn)");
+        break;
+    }
+    fg_buf_finish_sigsafe(b, "");
+    b->p[b->len] = '\0';
+}
+
+void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const char *result)
+{
+    static struct unwind_job job; /* a child has one thread here; too big for small stacks */
+    char action[160], record[FG_RECORD_MAX];
+    struct fg_buf ab;
+    struct fg_report r;
+    size_t n;
+    int cut;
+
+    memset(&r, 0, sizeof r);
+    fg_buf_init(&ab, action, sizeof action - 1);
+    fill_action(&r, verdict, result, &ab);
+    r.event = "jni_in_child";
+    r.function = function;
+    r.pid = getpid();
+    r.owner_pid = fg.owner_pid;
+    r.parent_pid = fg.fork_parent_pid;
+    r.libjvm = fg.libjvm_path;
+    r.host = fg_host_name(fg.host);
+    r.fix = fg_host_fix(fg.host);
+    r.mode = fg.cfg.mode;
+    r.action_text = action;
+
+    if (fg.cfg.format == FG_FORMAT_TEXT) {
+        n = fg_report_text_header(record, sizeof record, &r);
+        fg_log_write_sigsafe(record, n);
+    }
+    memset(&job, 0, sizeof job);
+    cut = fg_guard_run_sigsafe(unwind_job_run, &job, FG_UNWIND_BOUND_MS) != 0;
+    r.frames = job.frames;
+    r.n_frames = job.n;
+    r.fork_frames = job.fork_frames;
+    r.n_fork_frames = job.n_fork;
+    r.frames_cut = cut;
+    if (fg.cfg.format == FG_FORMAT_TEXT)
+        n = fg_report_text_frames(record, sizeof record, &r);
+    else
+        n = fg_report_json(record, sizeof record, &r);
+    fg_log_write_sigsafe(record, n);
+}
+
+void fg_report_config_error(const char *variable, const char *line)
+{
+    char record[1024];
+    struct fg_report r;
+    size_t n;
+    (void)variable;
+    if (fg.cfg.format == FG_FORMAT_JSON) {
+        memset(&r, 0, sizeof r);
+        r.event = "config_error";
+        r.pid = getpid();
+        r.owner_pid = fg.owner_pid;
+        r.message = line;
+        n = fg_report_json(record, sizeof record, &r);
+    } else {
+        struct fg_buf b;
+        fg_buf_init(&b, record, sizeof record);
+        fg_buf_str_sigsafe(&b, line);
+        n = fg_buf_finish_sigsafe(&b, "\n");
+    }
+    fg_log_write_sigsafe(record, n);
+}

@@ -1,0 +1,20 @@
+/* Turning forkguard's state into records on the log. */
+#ifndef FG_REPORT_EMIT_H
+#define FG_REPORT_EMIT_H
+
+enum fg_verdict {
+    FG_VERDICT_KILL,   /* block, JNIEnv call: abort() or _exit(FORKGUARD_EXIT_CODE) */
+    FG_VERDICT_REFUSE, /* block, JavaVM call: an error code to the caller */
+    FG_VERDICT_PASS    /* warn: the real call follows */
+};
+
+/* A JNI use in a forked child of the owner. Writes the text header in one
+ * write(2) before any unwinding, then the bounded backtraces (text), or one
+ * JSON line after bounded unwinding. Async-signal-safe. `result` names what a
+ * refused call returns ("JNI_ERR"). */
+void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const char *result);
+
+/* A bad configuration value, at load: `line` is the complete message. */
+void fg_report_config_error(const char *variable, const char *line);
+
+#endif

@@ -1,0 +1,259 @@
+/* A C program embedding a JVM, the way engines linking libjvm do. Built twice:
+ * linked with -ljvm, and (-DFG_HOST_DLOPEN) finding JNI_CreateJavaVM with
+ * dlopen+dlsym like the java launcher and JPype. Each scenario prints what it
+ * sees on stdout; the test scripts (run.sh) judge.
+ *
+ * Usage: host SCENARIO   with HOST_JVM_OPTS="-Xcheck:jni ..." and, for the
+ * dlopen build, HOST_LIBJVM=/path/to/libjvm.so. */
+#include <dlfcn.h>
+#include <jni.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+typedef jint (*create_fn)(JavaVM **, void **, void *);
+
+static create_fn create_vm;
+static JavaVM *vm;
+static JNIEnv *env;
+
+static void find_create(void)
+{
+#ifdef FG_HOST_DLOPEN
+    const char *path = getenv("HOST_LIBJVM");
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        printf("dlopen failed: %s\n", dlerror());
+        exit(90);
+    }
+    create_vm = getenv("HOST_DLVSYM") ? (create_fn)dlvsym(h, "JNI_CreateJavaVM", "SUNWprivate_1.1")
+                                      : (create_fn)dlsym(h, "JNI_CreateJavaVM");
+#else
+    create_vm = JNI_CreateJavaVM;
+#endif
+    if (!create_vm) {
+        printf("JNI_CreateJavaVM not found\n");
+        exit(91);
+    }
+}
+
+static jint start_jvm(void)
+{
+    JavaVMOption opts[8];
+    JavaVMInitArgs args;
+    char *spec = getenv("HOST_JVM_OPTS"), *copy, *tok, *save = NULL;
+    int n = 0;
+    copy = strdup(spec ? spec : "");
+    for (tok = strtok_r(copy, " ", &save); tok && n < 8; tok = strtok_r(NULL, " ", &save))
+        opts[n++].optionString = tok;
+    memset(&args, 0, sizeof args);
+    args.version = JNI_VERSION_1_8;
+    args.nOptions = n;
+    args.options = opts;
+    args.ignoreUnrecognized = JNI_FALSE;
+    return create_vm(&vm, (void **)&env, &args);
+}
+
+static void must_start(void)
+{
+    jint rc = start_jvm();
+    if (rc != JNI_OK) {
+        printf("JNI_CreateJavaVM failed: %d\n", rc);
+        exit(92);
+    }
+}
+
+static void print_status(const char *who, int status)
+{
+    if (WIFSIGNALED(status))
+        printf("%s: signal %d\n", who, WTERMSIG(status));
+    else
+        printf("%s: exit %d\n", who, WEXITSTATUS(status));
+    fflush(stdout);
+}
+
+/* 500 MB in 1 MB arrays, then System.gc(): only a JVM whose threads are alive
+ * gets through this. */
+static int parent_works(JNIEnv *e)
+{
+    jclass sys = (*e)->FindClass(e, "java/lang/System");
+    jmethodID gc = (*e)->GetStaticMethodID(e, sys, "gc", "()V");
+    int i;
+    for (i = 0; i < 500; i++) {
+        jbyteArray a = (*e)->NewByteArray(e, 1 << 20);
+        if (!a)
+            return 0;
+        (*e)->DeleteLocalRef(e, a);
+    }
+    (*e)->CallStaticVoidMethod(e, sys, gc);
+    return !(*e)->ExceptionCheck(e);
+}
+
+static pid_t fork_child(void (*child)(void))
+{
+    pid_t pid;
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        child();
+        _exit(0);
+    }
+    return pid;
+}
+
+static void child_findclass(void)
+{
+    jclass c = (*env)->FindClass(env, "java/lang/String");
+    printf("child: FindClass returned %p\n", (void *)c);
+    fflush(stdout);
+    _exit(0);
+}
+
+static void child_attach(void)
+{
+    JNIEnv *e = (JNIEnv *)0x1;
+    jint rc = (*vm)->AttachCurrentThread(vm, (void **)&e, NULL);
+    printf("child: AttachCurrentThread=%d env=%p\n", rc, (void *)e);
+    rc = (*vm)->AttachCurrentThread(vm, (void **)&e, NULL);
+    printf("child: AttachCurrentThread again=%d\n", rc);
+}
+
+static void child_create(void)
+{
+    JavaVM *v2 = NULL;
+    JNIEnv *e2 = NULL;
+    JavaVMInitArgs args;
+    memset(&args, 0, sizeof args);
+    args.version = JNI_VERSION_1_8;
+    printf("child: JNI_CreateJavaVM=%d\n", create_vm(&v2, (void **)&e2, &args));
+}
+
+static void child_quiet(void)
+{
+    void *e = (void *)0x1;
+    jint rc = (*vm)->GetEnv(vm, &e, JNI_VERSION_1_8);
+    printf("child: GetEnv=%d env=%p\n", rc, e);
+    printf("child: DestroyJavaVM=%d\n", (*vm)->DestroyJavaVM(vm));
+    rc = (*vm)->AttachCurrentThread(vm, &e, NULL);
+    printf("child: AttachCurrentThread after teardown=%d\n", rc);
+    fflush(stdout);
+    _exit(7);
+}
+
+static void grandchild(void)
+{
+    int status;
+    pid_t pid = fork_child(child_findclass);
+    waitpid(pid, &status, 0);
+    print_status("grandchild", status);
+}
+
+/* Threads that keep using JNI while the main thread forks and execs. */
+static volatile int stop_threads;
+static void *jni_worker(void *arg)
+{
+    JNIEnv *e;
+    (void)arg;
+    (*vm)->AttachCurrentThread(vm, (void **)&e, NULL);
+    while (!stop_threads) {
+        jclass c = (*e)->FindClass(e, "java/lang/Integer");
+        jbyteArray a = (*e)->NewByteArray(e, 4096);
+        (*e)->DeleteLocalRef(e, c);
+        (*e)->DeleteLocalRef(e, a);
+    }
+    (*vm)->DetachCurrentThread(vm);
+    return NULL;
+}
+
+static uint64_t table_digest(void)
+{
+    void **table = *(void ***)env;
+    Dl_info base;
+    uint64_t h = 1469598103934665603ull;
+    int i, outside = 0;
+    dladdr(table[4], &base);
+    for (i = 4; i < 234; i++) {
+        Dl_info info;
+        if (!dladdr(table[i], &info) || strstr(info.dli_fname, "libjvm") == NULL)
+            outside++;
+        h = (h ^ (uint64_t)((uintptr_t)table[i] - (uintptr_t)base.dli_fbase)) * 1099511628211ull;
+    }
+    printf("table: %d slots outside libjvm\n", outside);
+    return h;
+}
+
+int main(int argc, char **argv)
+{
+    const char *s = argc > 1 ? argv[1] : "findclass";
+    int status;
+    pid_t pid;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    find_create();
+
+    if (strcmp(s, "child-creates") == 0) {
+        pid = fork();
+        if (pid == 0) {
+            must_start();
+            printf("child: created its own JVM, works=%d\n", parent_works(env));
+            fflush(stdout);
+            _exit(0);
+        }
+        waitpid(pid, &status, 0);
+        print_status("child", status);
+        return 0;
+    }
+
+    must_start();
+    printf("parent: pid %d created the JVM\n", (int)getpid());
+    if (strcmp(s, "findclass") == 0 || strcmp(s, "demo") == 0) {
+        pid = fork_child(child_findclass);
+    } else if (strcmp(s, "attach") == 0) {
+        pid = fork_child(child_attach);
+    } else if (strcmp(s, "create") == 0) {
+        pid = fork_child(child_create);
+    } else if (strcmp(s, "quiet") == 0) {
+        pid = fork_child(child_quiet);
+    } else if (strcmp(s, "grandchild") == 0) {
+        pid = fork_child(grandchild);
+    } else if (strcmp(s, "table") == 0) {
+        uint64_t before = table_digest(), after;
+        pid = fork_child(child_quiet);
+        waitpid(pid, &status, 0);
+        after = table_digest();
+        printf("table: digest %016llx before fork, %016llx after\n",
+               (unsigned long long)before, (unsigned long long)after);
+        return 0;
+    } else if (strcmp(s, "exec") == 0) {
+        pthread_t t[2];
+        int i, bad = 0;
+        pthread_create(&t[0], NULL, jni_worker, NULL);
+        pthread_create(&t[1], NULL, jni_worker, NULL);
+        for (i = 0; i < 100; i++) {
+            pid = fork();
+            if (pid == 0) {
+                execl("/bin/true", "true", (char *)NULL);
+                _exit(127);
+            }
+            waitpid(pid, &status, 0);
+            bad += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+        stop_threads = 1;
+        pthread_join(t[0], NULL);
+        pthread_join(t[1], NULL);
+        printf("exec: %d of 100 children failed\n", bad);
+        printf("parent: works=%d\n", parent_works(env));
+        return 0;
+    } else {
+        printf("unknown scenario %s\n", s);
+        return 2;
+    }
+    waitpid(pid, &status, 0);
+    print_status("child", status);
+    printf("parent: works=%d\n", parent_works(env));
+    return 0;
+}
