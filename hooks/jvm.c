@@ -19,6 +19,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 struct ranges_ctx {
@@ -61,6 +62,8 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
         ctx.path = info.dli_fname;
         dl_iterate_phdr(collect_ranges, &ctx);
     }
+    if (dladdr((void *)getauxval(AT_PHDR), &info))
+        fg.main_base = (uintptr_t)info.dli_fbase;
     fg_realsym_get_vms();
     fg_backtrace_load();
     fg_host_detect();

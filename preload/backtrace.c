@@ -1,6 +1,7 @@
 #define UNW_LOCAL_ONLY
 #include "backtrace.h"
 
+#include "elf_symtab.h"
 #include "state.h"
 
 #include <dlfcn.h>
@@ -85,6 +86,43 @@ int fg_backtrace_here_sigsafe(struct fg_frame *out, int max)
     return n;
 }
 
+/* dladdr knows exported symbols only; the file's .symtab also names the
+ * static functions of hosts that were not stripped. Each module is mapped once
+ * for all its frames. */
+static void symtab_pass_sigsafe(struct fg_frame *frames, int n)
+{
+    int i, j;
+    for (i = 0; i < n; i++) {
+        struct fg_symtab t;
+        const char *path = frames[i].module;
+        if (frames[i].symbol || !path || frames[i].name[0] == 1)
+            continue;
+        /* The main program's name is argv[0], maybe relative to a directory
+         * the program has left. */
+        if (frames[i].base == fg.main_base)
+            path = "/proc/self/exe";
+        if (fg_symtab_open_sigsafe(&t, path) != 0)
+            t.map = NULL;
+        for (j = i; j < n; j++) {
+            uintptr_t off;
+            if (frames[j].symbol || frames[j].base != frames[i].base)
+                continue;
+            if (t.map && fg_symtab_lookup_sigsafe(&t, frames[j].base, frames[j].ip - 1,
+                                                  frames[j].name, sizeof frames[j].name,
+                                                  &off) == 0) {
+                frames[j].symbol = frames[j].name;
+                frames[j].offset = off + 1;
+            } else {
+                frames[j].name[0] = 1; /* looked up, not found: do not retry */
+            }
+        }
+        fg_symtab_close_sigsafe(&t);
+    }
+    for (i = 0; i < n; i++)
+        if (frames[i].name[0] == 1)
+            frames[i].name[0] = '\0';
+}
+
 void fg_backtrace_symbolize_sigsafe(struct fg_frame *frames, int n)
 {
     int i;
@@ -95,8 +133,7 @@ void fg_backtrace_symbolize_sigsafe(struct fg_frame *frames, int n)
         if (!frames[i].ip || !dladdr((void *)(frames[i].ip - 1), &info))
             continue;
         frames[i].module = info.dli_fname;
-        if (frames[i].symbol)
-            continue;
+        frames[i].base = (uintptr_t)info.dli_fbase;
         if (info.dli_sname) {
             frames[i].symbol = info.dli_sname;
             frames[i].offset = frames[i].ip - (uintptr_t)info.dli_saddr;
@@ -104,4 +141,5 @@ void fg_backtrace_symbolize_sigsafe(struct fg_frame *frames, int n)
             frames[i].offset = frames[i].ip - (uintptr_t)info.dli_fbase;
         }
     }
+    symtab_pass_sigsafe(frames, n);
 }

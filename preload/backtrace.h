@@ -12,8 +12,10 @@
 struct fg_frame {
     uintptr_t ip;
     const char *module;  /* points into the loader's data; NULL if unknown */
-    const char *symbol;  /* nearest dynamic symbol (dladdr); NULL if none */
+    const char *symbol;  /* dladdr's dynamic symbol, or name[]; NULL if none */
     uintptr_t offset;    /* from symbol, or from the module base */
+    uintptr_t base;      /* module load address */
+    char name[96];       /* from the file's .symtab when dladdr has no name */
 };
 
 /* Loads libunwind (parent only). Returns 0 on success. */
@@ -29,7 +31,8 @@ int fg_backtrace_capture(uintptr_t *ips, int max);
  * symbols come from dladdr only). Returns frames stored. */
 int fg_backtrace_here_sigsafe(struct fg_frame *out, int max);
 
-/* Fills module/symbol/offset of frames whose ip is set. */
+/* Fills module/symbol/offset of frames whose ip is set: dladdr first, then
+ * the module file's .symtab for frames in a function dladdr cannot name. */
 void fg_backtrace_symbolize_sigsafe(struct fg_frame *frames, int n);
 
 #endif

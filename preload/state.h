@@ -70,6 +70,7 @@ struct fg_state {
     struct fg_range jvm_ranges[FG_JVM_RANGES_MAX];
     unsigned n_jvm_ranges;
     uintptr_t self_base; /* libforkguard's load base: its frames are skipped */
+    uintptr_t main_base; /* the main program's load base (dladdr's dli_fbase) */
     enum fg_host host;
 };
 
