@@ -45,6 +45,21 @@ static int collect_ranges(struct dl_phdr_info *info, size_t size, void *data)
     return 1;
 }
 
+/* JAVA_HOME/lib/ from JAVA_HOME/lib/server/libjvm.so, with the slash. */
+static void jdk_lib_dir(const char *libjvm)
+{
+    char *slash;
+    memcpy(fg.jdk_lib_dir, libjvm, strnlen(libjvm, sizeof fg.jdk_lib_dir - 1));
+    slash = strrchr(fg.jdk_lib_dir, '/');
+    if (slash)
+        *slash = '\0'; /* .../lib/server */
+    slash = strrchr(fg.jdk_lib_dir, '/');
+    if (slash)
+        slash[1] = '\0'; /* .../lib/ */
+    else
+        fg.jdk_lib_dir[0] = '\0';
+}
+
 /* Everything a child will need, resolved now, in the parent. */
 static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
 {
@@ -61,12 +76,25 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
         strncpy(fg.libjvm_path, info.dli_fname, sizeof fg.libjvm_path - 1);
         ctx.path = info.dli_fname;
         dl_iterate_phdr(collect_ranges, &ctx);
+        jdk_lib_dir(fg.libjvm_path);
     }
     if (dladdr((void *)getauxval(AT_PHDR), &info))
         fg.main_base = (uintptr_t)info.dli_fbase;
     fg_realsym_get_vms();
     fg_backtrace_load();
     fg_host_detect();
+}
+
+int fg_jvm_owns_code(const void *addr)
+{
+    uintptr_t a = (uintptr_t)addr;
+    unsigned i;
+    Dl_info info;
+    for (i = 0; i < fg.n_jvm_ranges; i++)
+        if (a >= fg.jvm_ranges[i].lo && a < fg.jvm_ranges[i].hi)
+            return 1;
+    return fg.jdk_lib_dir[0] && dladdr(addr, &info) && info.dli_fname &&
+           strncmp(info.dli_fname, fg.jdk_lib_dir, strlen(fg.jdk_lib_dir)) == 0;
 }
 
 static int in_child_of_owner(void)

@@ -8,4 +8,9 @@
  * handle: `real` becomes the function the wrapper calls. */
 void *fg_jvm_wrap_create(void *real);
 
+/* Whether an address lies in the JDK's own native code: libjvm's executable
+ * segments (recorded at creation) or a library of the JDK's lib directory
+ * (libjava, libnio... loaded on demand). Async-signal-safe. */
+int fg_jvm_owns_code(const void *addr);
+
 #endif

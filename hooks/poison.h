@@ -16,9 +16,10 @@ unsigned fg_poison_env_slots(jint version);
  * already done (grandchildren inherit the poisoned tables). */
 void fg_poison_child_sigsafe(void);
 
-/* Called by the stubs (hooks/stubs_<arch>.S): returns the function to run for
- * JNIEnv slot `slot`, or never returns (block). */
-void *fg_env_enter(unsigned slot);
+/* Called by the stubs (hooks/stubs_<arch>.S) with the JNI caller's return
+ * address: returns the function to run for JNIEnv slot `slot`, or never
+ * returns (block). */
+void *fg_env_enter(unsigned slot, const void *caller);
 
 /* The real table's slot, saved in the child before poisoning (for warn mode
  * and tests). */

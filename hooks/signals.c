@@ -1,20 +1,11 @@
 #include "signals.h"
 
+#include "jvm.h"
 #include "../preload/state.h"
 
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
-
-int fg_signals_in_jvm(const void *handler)
-{
-    uintptr_t a = (uintptr_t)handler;
-    unsigned i;
-    for (i = 0; i < fg.n_jvm_ranges; i++)
-        if (a >= fg.jvm_ranges[i].lo && a < fg.jvm_ranges[i].hi)
-            return 1;
-    return 0;
-}
 
 void fg_signals_reset_child_sigsafe(void)
 {
@@ -30,7 +21,7 @@ void fg_signals_reset_child_sigsafe(void)
         handler = (old.sa_flags & SA_SIGINFO) ? (const void *)old.sa_sigaction
                                                : (const void *)old.sa_handler;
         if (handler == (const void *)SIG_DFL || handler == (const void *)SIG_IGN ||
-            !fg_signals_in_jvm(handler))
+            !fg_jvm_owns_code(handler))
             continue;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = (sig == SIGPIPE || sig == SIGXFSZ) ? SIG_IGN : SIG_DFL;

@@ -11,7 +11,5 @@
  * thread relies on. Async-signal-safe. */
 void fg_signals_reset_child_sigsafe(void);
 
-/* Whether a handler address lies in libjvm's code. */
-int fg_signals_in_jvm(const void *handler);
 
 #endif

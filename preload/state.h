@@ -67,6 +67,7 @@ struct fg_state {
     unsigned env_slots;        /* slots in that table, from GetVersion() */
     const struct JNIInvokeInterface_ *vm_functions; /* the real invoke table */
     char libjvm_path[PATH_MAX];
+    char jdk_lib_dir[PATH_MAX]; /* JAVA_HOME/lib/: the JDK's own native code */
     struct fg_range jvm_ranges[FG_JVM_RANGES_MAX];
     unsigned n_jvm_ranges;
     uintptr_t self_base; /* libforkguard's load base: its frames are skipped */
