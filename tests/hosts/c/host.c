@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -185,6 +186,53 @@ static void *jni_worker(void *arg)
     return NULL;
 }
 
+/* forkguard's public API, looked up the way any language would. */
+static void print_api(const char *who)
+{
+    pid_t (*owner)(void) = (pid_t(*)(void))dlsym(RTLD_DEFAULT, "forkguard_jvm_owner");
+    int (*usable)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "forkguard_jvm_usable");
+    const char *(*version)(void) = (const char *(*)(void))dlsym(RTLD_DEFAULT, "forkguard_version");
+    if (!owner || !usable || !version) {
+        printf("%s: forkguard API not found\n", who);
+        return;
+    }
+    printf("%s: pid %d owner %d usable %d version %s\n", who, (int)getpid(), (int)owner(),
+           usable(), version());
+    fflush(stdout);
+}
+
+static void child_api(void)
+{
+    print_api("child");
+}
+
+extern char **environ;
+
+/* posix_spawn and vfork children while JNI threads run: never flagged. */
+static int spawn_children(void)
+{
+    volatile int bad = 0; /* survives vfork's shared stack */
+    int i, status;
+    char *argv[] = {"true", NULL};
+    for (i = 0; i < 100; i++) {
+        pid_t pid;
+        if (posix_spawn(&pid, "/bin/true", NULL, NULL, argv, environ) != 0) {
+            bad++;
+            continue;
+        }
+        waitpid(pid, &status, 0);
+        bad += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        pid = vfork();
+        if (pid == 0) {
+            execv("/bin/true", argv);
+            _exit(127);
+        }
+        waitpid(pid, &status, 0);
+        bad += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    return bad;
+}
+
 static uint64_t table_digest(void)
 {
     void **table = *(void ***)env;
@@ -245,6 +293,24 @@ int main(int argc, char **argv)
         after = table_digest();
         printf("table: digest %016llx before fork, %016llx after\n",
                (unsigned long long)before, (unsigned long long)after);
+        return 0;
+    } else if (strcmp(s, "api") == 0) {
+        print_api("parent");
+        wait_bounded("child", fork_child(child_api), 2000);
+        printf("parent: DestroyJavaVM=%d\n", (*vm)->DestroyJavaVM(vm));
+        print_api("parent after destroy");
+        return 0;
+    } else if (strcmp(s, "spawn") == 0) {
+        pthread_t t[2];
+        int bad;
+        pthread_create(&t[0], NULL, jni_worker, NULL);
+        pthread_create(&t[1], NULL, jni_worker, NULL);
+        bad = spawn_children();
+        stop_threads = 1;
+        pthread_join(t[0], NULL);
+        pthread_join(t[1], NULL);
+        printf("spawn: %d of 200 children failed\n", bad);
+        printf("parent: works=%d\n", parent_works(env));
         return 0;
     } else if (strcmp(s, "exec") == 0) {
         pthread_t t[2];

@@ -80,6 +80,18 @@ for jh in $(jdks); do
   check "c $n fork+exec children while threads use JNI: silent" "0 of 100 failed, works=1, no report" \
     bash -c "grep -q '0 of 100 children failed' '$OUT' && grep -q 'works=1' '$OUT' && ! grep -q forkguard '$ERR'"
 
+  run_host "$bin" spawn
+  check "c $n posix_spawn and vfork children while threads use JNI: silent" "0 of 200 failed, works=1, no report" \
+    bash -c "grep -q '0 of 200 children failed' '$OUT' && grep -q 'works=1' '$OUT' && ! grep -q forkguard '$ERR'"
+
+  run_host "$bin" api
+  check "c $n public API: owner and usable in parent, child, after DestroyJavaVM" "see stdout" \
+    bash -c "p=\$(sed -n 's/^parent: pid \([0-9]*\) created.*/\1/p' '$OUT');
+             grep -qE \"^parent: pid \$p owner \$p usable 1 version [0-9]+\\.[0-9]+\\.[0-9]+\$\" '$OUT' &&
+             grep -qE \"^child: pid [0-9]+ owner \$p usable 0 \" '$OUT' &&
+             grep -q '^parent: DestroyJavaVM=0' '$OUT' &&
+             grep -qE \"^parent after destroy: pid \$p owner \$p usable 0 \" '$OUT'"
+
   run_host "$bin" table
   with=$(grep digest "$OUT"); with_out=$(grep outside "$OUT" | head -1)
   bounded 120 env HOST_JVM_OPTS= "$bin" table
