@@ -16,6 +16,10 @@ extern void *const fg_env_stubs[FG_ENV_SLOTS_MAX];
 static void *env_original[FG_ENV_SLOTS_MAX];
 static unsigned char env_warned[FG_ENV_SLOTS_MAX];
 static struct JNIInvokeInterface_ poisoned_invoke;
+/* A JNIEnv whose table is the (poisoned) global one: what a refused Attach
+ * hands back, so a host that ignores the error code (rjb does) is stopped with
+ * a report at its first JNIEnv call instead of crashing on a NULL env. */
+static const void *poisoned_env;
 
 /* Warn mode: the first use of each JavaVM function is reported once. */
 enum { VM_ATTACH, VM_ATTACH_DAEMON, VM_GETENV, VM_DETACH, VM_DESTROY, VM_FUNCTIONS };
@@ -120,7 +124,7 @@ static jint JNICALL vm_attach(JavaVM *vm, void **penv, void *args)
     }
     refuse_once_sigsafe("AttachCurrentThread");
     if (penv)
-        *penv = NULL;
+        *penv = poisoned_env ? (void *)&poisoned_env : NULL;
     return JNI_ERR;
 }
 
@@ -132,7 +136,7 @@ static jint JNICALL vm_attach_daemon(JavaVM *vm, void **penv, void *args)
     }
     refuse_once_sigsafe("AttachCurrentThreadAsDaemon");
     if (penv)
-        *penv = NULL;
+        *penv = poisoned_env ? (void *)&poisoned_env : NULL;
     return JNI_ERR;
 }
 
@@ -146,6 +150,7 @@ void fg_poison_child_sigsafe(void)
             env_original[i] = fg.env_table[i];
         for (i = 4; i < fg.env_slots; i++)
             fg.env_table[i] = fg_env_stubs[i];
+        poisoned_env = fg.env_table;
     }
     if (fg.vm && fg.vm_functions) {
         /* The invoke table itself is read-only (RELRO); the JavaVM struct that

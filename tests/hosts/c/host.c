@@ -140,6 +140,10 @@ static void child_attach(void)
     printf("child: AttachCurrentThread=%d env=%p\n", rc, (void *)e);
     rc = (*vm)->AttachCurrentThread(vm, (void **)&e, NULL);
     printf("child: AttachCurrentThread again=%d\n", rc);
+    /* Like rjb, which ignores the code: the env it got must stop us cleanly. */
+    if (e)
+        (*e)->FindClass(e, "java/lang/Object");
+    printf("child: used the refused env and survived\n");
 }
 
 static void child_create(void)

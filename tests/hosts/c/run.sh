@@ -55,9 +55,11 @@ for jh in $(jdks); do
     bash -c "grep -q '^child: exit 42' '$OUT' && grep -q 'action:  _exit(42) (FORKGUARD_EXIT_CODE=42)' '$ERR'"
 
   run_host "$bin" attach
-  check "c $n attach: JNI_ERR twice, one report" "AttachCurrentThread=-1 twice, exactly one report" \
-    bash -c "grep -q 'AttachCurrentThread=-1 env=(nil)' '$OUT' && grep -q 'again=-1' '$OUT' &&
-             [ \$(grep -c '^forkguard: JNI call AttachCurrentThread' '$ERR') = 1 ] && grep -q 'refused: returns JNI_ERR' '$ERR'"
+  check "c $n attach: JNI_ERR twice, one report; the refused env aborts at first use" \
+    "AttachCurrentThread=-1 twice with a non-NULL env, one Attach report, then FindClass aborts" \
+    bash -c "grep -q 'AttachCurrentThread=-1 env=0x' '$OUT' && grep -q 'again=-1' '$OUT' &&
+             [ \$(grep -c '^forkguard: JNI call AttachCurrentThread' '$ERR') = 1 ] && grep -q 'refused: returns JNI_ERR' '$ERR' &&
+             grep -q '^forkguard: JNI call FindClass' '$ERR' && grep -q '^child: signal 6' '$OUT' && ! grep -q survived '$OUT'"
 
   run_host "$bin" create
   check "c $n JNI_CreateJavaVM in child: JNI_ERR + report" "JNI_CreateJavaVM=-1 and a report" \
