@@ -132,6 +132,12 @@ __attribute__((visibility("default"))) jint JNI_CreateJavaVM(JavaVM **pvm, void 
 
 void *fg_jvm_wrap_create(void *real)
 {
+    Dl_info info;
+    /* A handle whose scope includes libforkguard (dlopen(NULL), ctypes'
+     * CDLL(None)) finds our own export, which is the wrapper already; taken
+     * as "real" it would make the wrapper call itself forever. */
+    if (dladdr(real, &info) && (uintptr_t)info.dli_fbase == fg.self_base)
+        return real;
     /* Several JVM libraries in one process is not something HotSpot supports;
      * the last one looked up is the one the host is about to call. */
     fg.real.create_vm = (fg_create_vm_fn)real;

@@ -26,7 +26,7 @@ static void keep_error(void *ctx, const char *variable, const char *line)
     struct pending *p = ctx;
     if (p->n >= FG_MAX_CONFIG_ERRORS)
         return;
-    strncpy(p->lines[p->n], line, sizeof p->lines[0] - 1);
+    memcpy(p->lines[p->n], line, strnlen(line, sizeof p->lines[0] - 1));
     p->vars[p->n] = variable;
     p->n++;
 }

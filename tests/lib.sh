@@ -5,6 +5,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 B=$ROOT/build
 FG_LIB=$B/libforkguard.so
 FAILURES=0
+FG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/fgtest.XXXXXX")   # removed by finish
+FG_RUN=0
 JDK17=/usr/lib/jvm/java-17-openjdk-amd64
 JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
 export PYTHON=/usr/bin/python3   # Debian's, where python3-jpype lives
@@ -24,7 +26,8 @@ fail() { echo "FAIL: $1: $2"; FAILURES=$((FAILURES + 1)); }
 # status in $RC; a run past SECONDS is killed and sets TIMED_OUT=1 (RC 124/137).
 bounded() {
   local secs=$1; shift
-  OUT=$(mktemp); ERR=$(mktemp)
+  FG_RUN=$((FG_RUN + 1))
+  OUT=$FG_TMP/out.$FG_RUN; ERR=$FG_TMP/err.$FG_RUN
   TIMED_OUT=0
   timeout -k 5 "$secs" "$@" >"$OUT" 2>"$ERR" </dev/null && RC=0 || RC=$?
   if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then TIMED_OUT=1; fi
@@ -47,4 +50,4 @@ has() { grep -qE -- "$2" "$1"; }
 hasnt() { ! grep -qE -- "$2" "$1"; }
 count() { grep -cE -- "$2" "$1" || true; }
 
-finish() { [ "$FAILURES" -eq 0 ]; }
+finish() { rm -rf "$FG_TMP"; [ "$FAILURES" -eq 0 ]; }
