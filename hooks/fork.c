@@ -10,7 +10,9 @@
  * compare. */
 #include "fork.h"
 
+#include "jvm.h"
 #include "poison.h"
+#include "../preload/report_emit.h"
 #include "../preload/backtrace.h"
 #include "../preload/realsym.h"
 
@@ -35,16 +37,64 @@ static void capture_site(void)
     fg.fork_parent_pid = fg.self_pid;
 }
 
+/* Only a JVM lineage needs the fork site: for the child's report (unless
+ * off) or for the fork-time warning. */
+static int wants_site(void)
+{
+    return fg.owner_pid && (fg.cfg.mode != FG_MODE_OFF || fg.cfg.on_fork_warn);
+}
+
+/* Call sites already warned about (FORKGUARD_ON_FORK=warn): a hash of the
+ * innermost return addresses, inserted lock-free because several threads may
+ * fork at once. Once full, nothing more is reported: a program with that many
+ * fork sites has heard the message. */
+#define SITE_SLOTS 256
+static uint64_t warned_sites[SITE_SLOTS];
+
+static int first_time(const uintptr_t *ips, int n)
+{
+    uint64_t h = 1469598103934665603ull;
+    unsigned i, slot;
+    for (i = 0; i < (unsigned)n && i < 8; i++)
+        h = (h ^ ips[i]) * 1099511628211ull;
+    h |= 1; /* 0 marks a free slot */
+    for (i = 0; i < SITE_SLOTS; i++) {
+        uint64_t expected = 0;
+        slot = (unsigned)((h + i) % SITE_SLOTS);
+        if (__atomic_load_n(&warned_sites[slot], __ATOMIC_ACQUIRE) == h)
+            return 0;
+        if (__atomic_compare_exchange_n(&warned_sites[slot], &expected, h, 0,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+            return 1;
+        if (expected == h)
+            return 0;
+    }
+    return 0;
+}
+
+/* Parent side, after the fork: the warning, if asked for, once per site. */
+static void warn_after_fork(pid_t child)
+{
+    if (!fg.cfg.on_fork_warn || fg.owner_pid != fg.self_pid || site.n == 0 || !fg_jvm_alive())
+        return;
+    if (first_time(site.ips, site.n))
+        fg_report_fork(child, site.ips, site.n);
+}
+
 static void prepare(void)
 {
-    if (!fg.owner_pid || fg.cfg.mode == FG_MODE_OFF || site.captured)
+    if (!wants_site() || site.captured)
         return;
     capture_site();
 }
 
+/* Forks made inside libc (daemon(), ...) reach us only through the handlers;
+ * the wrapper below reports its own forks, with the child's pid. */
 static void parent(void)
 {
-    site.captured = 0;
+    if (site.captured || !wants_site())
+        return;
+    warn_after_fork(0);
 }
 
 void fg_fork_child_sigsafe(void)
@@ -68,12 +118,14 @@ __attribute__((visibility("default"))) pid_t fork(void)
     pid_t pid;
     if (!fg.real.fork)
         fg_realsym_init(); /* forked from another library's constructor */
-    if (!fg.owner_pid || fg.cfg.mode == FG_MODE_OFF)
+    if (!wants_site())
         return fg.real.fork();
     capture_site();
     site.captured = 1;
     pid = fg.real.fork();
     site.captured = 0;
+    if (pid > 0)
+        warn_after_fork(pid);
     return pid;
 }
 
@@ -86,11 +138,13 @@ __attribute__((visibility("default"))) pid_t _Fork(void)
         errno = ENOSYS; /* a glibc older than 2.34 has no _Fork */
         return -1;
     }
-    if (!fg.owner_pid || fg.cfg.mode == FG_MODE_OFF)
+    if (!wants_site())
         return fg.real.fork_raw();
     capture_site();
     pid = fg.real.fork_raw();
     if (pid == 0)
         fg_fork_child_sigsafe();
+    else if (pid > 0)
+        warn_after_fork(pid);
     return pid;
 }

@@ -97,6 +97,15 @@ int fg_jvm_owns_code(const void *addr)
            strncmp(info.dli_fname, fg.jdk_lib_dir, strlen(fg.jdk_lib_dir)) == 0;
 }
 
+int fg_jvm_alive(void)
+{
+    JavaVM *vms[1];
+    jsize n = 0;
+    if (!fg.owner_pid || fg.owner_pid != getpid() || !fg.real.get_vms)
+        return 0;
+    return fg.real.get_vms(vms, 1, &n) == JNI_OK && n > 0;
+}
+
 static int in_child_of_owner(void)
 {
     return fg.owner_pid && fg.owner_pid != getpid();

@@ -8,6 +8,10 @@
  * handle: `real` becomes the function the wrapper calls. */
 void *fg_jvm_wrap_create(void *real);
 
+/* 1 in the owning process while its JVM lives (libjvm reports no created VM
+ * after DestroyJavaVM). Not async-signal-safe. */
+int fg_jvm_alive(void);
+
 /* Whether an address lies in the JDK's own native code: libjvm's executable
  * segments (recorded at creation) or a library of the JDK's lib directory
  * (libjava, libnio... loaded on demand). Async-signal-safe. */

@@ -4,6 +4,7 @@
 #include "messages.h"
 #include "realsym.h"
 #include "state.h"
+#include "../hooks/jvm.h"
 
 #include <unistd.h>
 
@@ -16,12 +17,7 @@ FG_API pid_t forkguard_jvm_owner(void)
 
 FG_API int forkguard_jvm_usable(void)
 {
-    JavaVM *vms[1];
-    jsize n = 0;
-    if (!fg.owner_pid || fg.owner_pid != getpid() || !fg.real.get_vms)
-        return 0;
-    /* After DestroyJavaVM, libjvm reports no created VM. */
-    return fg.real.get_vms(vms, 1, &n) == JNI_OK && n > 0;
+    return fg_jvm_alive();
 }
 
 FG_API const char *forkguard_version(void)

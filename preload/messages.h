@@ -9,6 +9,10 @@
 
 #define FG_MSG_WHY "the JVM's threads do not survive fork(); JNI in the child can hang or crash"
 
+#define FG_MSG_WHY_FORK                                                                \
+    "the JVM's threads do not survive fork(); if the child uses JNI it can hang or "  \
+    "crash (this warning is FORKGUARD_ON_FORK=warn; once per fork call site)"
+
 #define FG_FIX_C                                                                       \
     "create the JVM after fork() in the process that uses it, or exec a new program " \
     "in the child (posix_spawn, fork+exec)"

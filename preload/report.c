@@ -103,6 +103,39 @@ size_t fg_report_text_frames(char *mem, size_t size, const struct fg_report *r)
     return b.len;
 }
 
+size_t fg_report_text_fork(char *mem, size_t size, const struct fg_report *r)
+{
+    struct fg_buf b;
+    fg_buf_init(&b, mem, size);
+    fg_buf_str_sigsafe(&b, FG_MSG_PREFIX "pid ");
+    fg_buf_i64_sigsafe(&b, r->pid);
+    fg_buf_str_sigsafe(&b, ", owner of a live JVM, forked ");
+    if (r->child_pid) {
+        fg_buf_str_sigsafe(&b, "pid ");
+        fg_buf_i64_sigsafe(&b, r->child_pid);
+    } else {
+        fg_buf_str_sigsafe(&b, "a child");
+    }
+    fg_buf_str_sigsafe(&b, "\n  jvm:     created by pid ");
+    fg_buf_i64_sigsafe(&b, r->owner_pid);
+    fg_buf_str_sigsafe(&b, " (libjvm ");
+    fg_buf_str_sigsafe(&b, r->libjvm && r->libjvm[0] ? r->libjvm : "unknown");
+    fg_buf_str_sigsafe(&b, ")\n  why:     " FG_MSG_WHY_FORK "\n  fix:     ");
+    if (r->host) {
+        fg_buf_str_sigsafe(&b, "(");
+        fg_buf_str_sigsafe(&b, r->host);
+        fg_buf_str_sigsafe(&b, ") ");
+    }
+    fg_buf_str_sigsafe(&b, r->fix);
+    fg_buf_str_sigsafe(&b, "\n  action:  ");
+    fg_buf_str_sigsafe(&b, r->action_text);
+    fg_buf_char_sigsafe(&b, '\n');
+    text_frames(&b, "  at (fork):      ", r->fork_frames, r->n_fork_frames, 0);
+    if (b.truncated)
+        return fg_buf_finish_sigsafe(&b, "\n");
+    return b.len;
+}
+
 static void json_key(struct fg_buf *b, const char *key)
 {
     fg_buf_str_sigsafe(b, ",\"");
@@ -154,6 +187,8 @@ static size_t json_record(char *mem, size_t size, const struct fg_report *r, int
     fg_buf_char_sigsafe(&b, '"');
     json_int(&b, "pid", r->pid);
     json_int(&b, "owner_pid", r->owner_pid);
+    if (r->child_pid)
+        json_int(&b, "child_pid", r->child_pid);
     if (r->message) {
         json_str(&b, "message", r->message);
     } else {

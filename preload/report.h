@@ -16,6 +16,7 @@ struct fg_report {
     const char *event;       /* "jni_in_child", "config_error", ... */
     const char *function;    /* JNI function name */
     pid_t pid, owner_pid, parent_pid;
+    pid_t child_pid;         /* fork event: the new child, 0 when unknown */
     const char *libjvm;
     const char *host;        /* "python", "gunicorn", "R", ... */
     const char *fix;
@@ -35,6 +36,8 @@ struct fg_report {
 size_t fg_report_text_header(char *mem, size_t size, const struct fg_report *r);
 /* Text: the "at (JNI call)" and "at (fork)" backtraces. */
 size_t fg_report_text_frames(char *mem, size_t size, const struct fg_report *r);
+/* Text: the whole fork-time warning (FORKGUARD_ON_FORK=warn), one record. */
+size_t fg_report_text_fork(char *mem, size_t size, const struct fg_report *r);
 /* JSON: one object and a newline. */
 size_t fg_report_json(char *mem, size_t size, const struct fg_report *r);
 

@@ -114,6 +114,40 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
     fg_log_write_sigsafe(record, n);
 }
 
+void fg_report_fork(pid_t child, const uintptr_t *ips, int n)
+{
+    static const char action[] = "none, the child runs on (FORKGUARD_ON_FORK=warn)";
+    struct fg_frame frames[FG_FRAMES_MAX];
+    char record[FG_RECORD_MAX];
+    struct fg_report r;
+    size_t len;
+    int i;
+
+    memset(&r, 0, sizeof r);
+    memset(frames, 0, sizeof frames);
+    for (i = 0; i < n && i < FG_FRAMES_MAX; i++)
+        frames[i].ip = ips[i];
+    fg_backtrace_symbolize_sigsafe(frames, i);
+    r.event = "fork";
+    r.pid = getpid();
+    r.owner_pid = fg.owner_pid;
+    r.parent_pid = r.pid;
+    r.child_pid = child;
+    r.libjvm = fg.libjvm_path;
+    r.host = fg_host_name(fg.host);
+    r.fix = fg_host_fix(fg.host);
+    r.mode = fg.cfg.mode;
+    r.action = "none";
+    r.action_text = action;
+    r.fork_frames = frames;
+    r.n_fork_frames = i;
+    if (fg.cfg.format == FG_FORMAT_TEXT)
+        len = fg_report_text_fork(record, sizeof record, &r);
+    else
+        len = fg_report_json(record, sizeof record, &r);
+    fg_log_write_sigsafe(record, len);
+}
+
 void fg_report_config_error(const char *variable, const char *line)
 {
     char record[1024];

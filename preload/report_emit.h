@@ -2,6 +2,9 @@
 #ifndef FG_REPORT_EMIT_H
 #define FG_REPORT_EMIT_H
 
+#include <stdint.h>
+#include <sys/types.h>
+
 enum fg_verdict {
     FG_VERDICT_KILL,   /* block, JNIEnv call: abort() or _exit(FORKGUARD_EXIT_CODE) */
     FG_VERDICT_REFUSE, /* block, JavaVM call: an error code to the caller */
@@ -13,6 +16,10 @@ enum fg_verdict {
  * JSON line after bounded unwinding. Async-signal-safe. `result` names what a
  * refused call returns ("JNI_ERR"). */
 void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const char *result);
+
+/* FORKGUARD_ON_FORK=warn: the owner of a live JVM forked (child 0 when not
+ * known). In the parent, after the fork; not for use in a child. */
+void fg_report_fork(pid_t child, const uintptr_t *ips, int n);
 
 /* A bad configuration value, at load: `line` is the complete message. */
 void fg_report_config_error(const char *variable, const char *line);

@@ -237,6 +237,60 @@ static int spawn_children(void)
     return bad;
 }
 
+/* Calls of every argument shape through the JNIEnv table (class Mix, see
+ * tests/hosts/warn/Mix.java): variadic ints, longs and doubles, a double
+ * result. Prints what it got, prefixed by `who`. */
+static void mix_calls(const char *who)
+{
+    jclass mix = (*env)->FindClass(env, "Mix");
+    jmethodID m1, m2;
+    if (!mix) {
+        printf("%s: class Mix not found\n", who);
+        return;
+    }
+    m1 = (*env)->GetStaticMethodID(env, mix, "mix", "(IJD)I");
+    m2 = (*env)->GetStaticMethodID(env, mix, "scale", "(DIDJ)D");
+    printf("%s: mix=%d scale=%.6f\n", who,
+           (int)(*env)->CallStaticIntMethod(env, mix, m1, (jint)7, (jlong)123456789012LL, 2.5),
+           (double)(*env)->CallStaticDoubleMethod(env, mix, m2, 1.25, (jint)3, -0.5,
+                                                   (jlong)-9000000000LL));
+    fflush(stdout);
+}
+
+static void child_mix(void)
+{
+    mix_calls("child");
+    _exit(0);
+}
+
+/* 50 children released at once through a pipe, each using JNI: their
+ * reports land in one log concurrently. */
+static void many_children(void)
+{
+    int go[2], i, status, dead = 0;
+    pid_t pids[50];
+    char c = 0;
+    if (pipe(go) != 0)
+        return;
+    for (i = 0; i < 50; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            close(go[1]);
+            if (read(go[0], &c, 1) < 0)
+                _exit(3);
+            (*env)->FindClass(env, "java/lang/String");
+            _exit(0);
+        }
+    }
+    close(go[0]);
+    close(go[1]); /* EOF releases them all */
+    for (i = 0; i < 50; i++) {
+        waitpid(pids[i], &status, 0);
+        dead += WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
+    }
+    printf("many: %d of 50 children aborted\n", dead);
+}
+
 static uint64_t table_digest(void)
 {
     void **table = *(void ***)env;
@@ -297,6 +351,12 @@ int main(int argc, char **argv)
         after = table_digest();
         printf("table: digest %016llx before fork, %016llx after\n",
                (unsigned long long)before, (unsigned long long)after);
+        return 0;
+    } else if (strcmp(s, "mix") == 0) {
+        mix_calls("parent");
+        pid = fork_child(child_mix);
+    } else if (strcmp(s, "many") == 0) {
+        many_children();
         return 0;
     } else if (strcmp(s, "api") == 0) {
         print_api("parent");

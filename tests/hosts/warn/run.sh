@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Observe-only operation: warn mode, fork-time warnings, the JSON log.
+set -u
+source "$(dirname "$0")/../../lib.sh"
+HERE=$ROOT/tests/hosts/warn
+T=$B/hosts/warn
+mkdir -p "$T"
+"$JDK17/bin/javac" --release 8 -d "$T" "$HERE/Mix.java" || { fail "warn: javac Mix" "javac failed"; finish; exit; }
+
+for jh in $(jdks); do
+  n=$(jdk_name "$jh")
+  bin=$T/host-$n
+  gcc -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -rdynamic -I"$jh/include" -I"$jh/include/linux" \
+      "$ROOT/tests/hosts/c/host.c" -o "$bin" -L"$jh/lib/server" -Wl,-rpath,"$jh/lib/server" \
+      -ljvm -ldl -lpthread || { fail "warn $n: build host" "gcc failed"; continue; }
+  fg() { bounded 120 env LD_PRELOAD="$FG_LIB" HOST_JVM_OPTS="-Djava.class.path=$T" "$@"; }
+
+  fg FORKGUARD_MODE=warn "$bin" mix
+  parent=$(sed -n 's/^parent: mix=//p' "$OUT"); child=$(sed -n 's/^child: mix=//p' "$OUT")
+  check "warn $n: child's calls return what the parent's return (variadic int/long/double, double result)" \
+    "parent '$parent' child '$child'" bash -c "[ -n '$parent' ] && [ '$parent' = '$child' ] && grep -q '^child: exit 0' '$OUT'"
+  check "warn $n: one report per distinct function, passed through" \
+    "FindClass, GetStaticMethodID, CallStaticIntMethod, CallStaticDoubleMethod once each, nothing else" \
+    bash -c "for f in FindClass GetStaticMethodID CallStaticIntMethod CallStaticDoubleMethod; do
+               [ \$(grep -c \"^forkguard: JNI call \$f in pid\" '$ERR') = 1 ] || exit 1; done
+             [ \$(grep -c '^forkguard: JNI call' '$ERR') = 4 ] &&
+             [ \$(grep -c 'action:  passed through to the real call (FORKGUARD_MODE=warn)' '$ERR') = 4 ]"
+
+  fg FORKGUARD_ON_FORK=warn "$bin" exec
+  check "warn $n: FORKGUARD_ON_FORK=warn: 100 forks from one site, one warning" \
+    "exactly one 'owner of a live JVM, forked pid' record naming main, children fine" \
+    bash -c "[ \$(grep -c 'owner of a live JVM, forked pid [0-9]*\$' '$ERR') = 1 ] &&
+             grep -A1 '^  at (fork):' '$ERR' | grep -q 'main+0x' && grep -q '0 of 100 children failed' '$OUT'"
+
+  log=$FG_TMP/fork-$n.log
+  fg FORKGUARD_ON_FORK=warn FORKGUARD_FORMAT=json FORKGUARD_LOG="$log" "$bin" exec
+  check "warn $n: fork event in JSON" "one parseable fork record with child_pid" \
+    "$PYTHON" "$HERE/check_log.py" "$log" fork 1
+
+  fg FORKGUARD_ON_FORK=silent "$bin" exec
+  check "warn $n: FORKGUARD_ON_FORK=silent (default) says nothing at fork" "no forkguard output" \
+    bash -c "! grep -q forkguard '$ERR'"
+
+  log=$FG_TMP/many-$n.log
+  fg FORKGUARD_FORMAT=json FORKGUARD_LOG="$log" "$bin" many
+  check "warn $n: 50 children reporting at once into one log: 50 whole JSON lines" \
+    "every line parses, 50 distinct pids" \
+    bash -c "grep -q '50 of 50 children aborted' '$OUT' && '$PYTHON' '$HERE/check_log.py' '$log' many"
+done
+
+# Escaping: the host runs from a directory whose name has a quote, a
+# backslash, a tab, a control byte and non-ASCII; its path appears in the
+# backtraces and must come back intact from the JSON.
+weird=$FG_TMP/$'d"q\\b\tt\x01-\xc3\xa9'
+mkdir -p "$weird" && cp "$T/host-17" "$weird/host"
+log=$FG_TMP/weird.log
+bounded 120 env LD_PRELOAD="$FG_LIB" FORKGUARD_FORMAT=json FORKGUARD_LOG="$log" "$weird/host" findclass
+check "json: quotes, backslashes, control bytes and UTF-8 in paths survive escaping" \
+  "the decoded frame names the exact path" "$PYTHON" "$HERE/check_log.py" "$log" path "$weird/host"
+
+log=$FG_TMP/config.log
+bounded 30 env LD_PRELOAD="$FG_LIB" FORKGUARD_FORMAT=json FORKGUARD_LOG="$log" FORKGUARD_MODE=$'bo"gus\x02' /bin/true
+check "json: a bad value is a config_error record" "one config_error naming FORKGUARD_MODE" \
+  "$PYTHON" "$HERE/check_log.py" "$log" config FORKGUARD_MODE
+finish
