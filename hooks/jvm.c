@@ -9,6 +9,7 @@
  * own, with its exact behaviour. */
 #include "jvm.h"
 
+#include "classpath.h"
 #include "poison.h"
 #include "../preload/backtrace.h"
 #include "../preload/host.h"
@@ -83,6 +84,9 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
     fg_realsym_get_vms();
     fg_backtrace_load();
     fg_host_detect();
+    /* Before the host gets the JVM: its first DriverManager use comes later. */
+    if (fg.cfg.classpath || fg.cfg.drivers)
+        fg_classpath_inject(vm, env);
 }
 
 int fg_jvm_owns_code(const void *addr)

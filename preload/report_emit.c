@@ -148,15 +148,14 @@ void fg_report_fork(pid_t child, const uintptr_t *ips, int n)
     fg_log_write_sigsafe(record, len);
 }
 
-void fg_report_config_error(const char *variable, const char *line)
+static void report_line(const char *event, const char *line)
 {
-    char record[1024];
+    char record[4096];
     struct fg_report r;
     size_t n;
-    (void)variable;
     if (fg.cfg.format == FG_FORMAT_JSON) {
         memset(&r, 0, sizeof r);
-        r.event = "config_error";
+        r.event = event;
         r.pid = getpid();
         r.owner_pid = fg.owner_pid;
         r.message = line;
@@ -168,4 +167,15 @@ void fg_report_config_error(const char *variable, const char *line)
         n = fg_buf_finish_sigsafe(&b, "\n");
     }
     fg_log_write_sigsafe(record, n);
+}
+
+void fg_report_config_error(const char *variable, const char *line)
+{
+    (void)variable;
+    report_line("config_error", line);
+}
+
+void fg_report_classpath(const char *line)
+{
+    report_line("classpath", line);
 }

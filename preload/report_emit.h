@@ -21,6 +21,10 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
  * known). In the parent, after the fork; not for use in a child. */
 void fg_report_fork(pid_t child, const uintptr_t *ips, int n);
 
+/* A classpath injection problem (or FORKGUARD_CLASSPATH entry skipped): `line`
+ * is the complete message. Parent only. */
+void fg_report_classpath(const char *line);
+
 /* A bad configuration value, at load: `line` is the complete message. */
 void fg_report_config_error(const char *variable, const char *line);
 
