@@ -51,18 +51,27 @@ gen_shim_class() {
   } > "$B/gen/shim_class.c"
 }
 
+# The library's sources, absolute: every C file of preload/ and hooks/, this
+# architecture's assembly, and the JDBC shim class compiled and embedded as a
+# C array (generated here). Test suites that build variants of the library
+# use it too (./build.sh sources), so a new file cannot be forgotten there.
+lib_sources() {
+  local src
+  gen_shim_class "$(java_home)"
+  for src in "$ROOT"/preload/*.c "$ROOT"/hooks/*.c "$B/gen/shim_class.c" "$ROOT"/hooks/*_"$ARCH".S; do
+    [ -e "$src" ] && echo "$src"
+  done
+  return 0
+}
+
 build_lib() {
   local jh objdir srcs src obj objs=()
   jh=$(java_home)
   objdir=$B/obj
   mkdir -p "$objdir"
-  # Every C file of preload/ and hooks/, this architecture's assembly, and the
-  # JDBC shim class compiled and embedded as a C array.
-  gen_shim_class "$jh"
-  srcs=(preload/*.c hooks/*.c "$B/gen/shim_class.c")
-  for src in hooks/*_"$ARCH".S; do [ -e "$src" ] && srcs+=("$src"); done
+  mapfile -t srcs < <(lib_sources)
   for src in "${srcs[@]}"; do
-    obj=$objdir/$(echo "${src%.*}" | tr / _).o
+    obj=$objdir/$(basename "$(dirname "$src")")_$(basename "${src%.*}").o
     gcc "${CFLAGS_COMMON[@]}" ${FG_EXTRA_CFLAGS:-} -I"$jh/include" -I"$jh/include/linux" \
         -c "$src" -o "$obj"
     objs+=("$obj")
@@ -119,6 +128,7 @@ case "${1:-build}" in
     install -D -m 0755 "$B/demo-host" "${DESTDIR:-}$PREFIX/lib/forkguard/demo-host"
     install -D -m 0644 include/forkguard.h "${DESTDIR:-}$PREFIX/include/forkguard.h"
     echo "build.sh: installed under ${DESTDIR:-}$PREFIX" >&2 ;;
+  sources) lib_sources ;;
   clean) rm -rf "$B" ;;
-  *) echo "build.sh: unknown command '$1': expected build, test, demo, bench, install or clean" >&2; exit 2 ;;
+  *) echo "build.sh: unknown command '$1': expected build, test, demo, bench, install, sources or clean" >&2; exit 2 ;;
 esac

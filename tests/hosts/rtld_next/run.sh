@@ -22,7 +22,7 @@ build_fg() { # LEVEL [EXTRA-FLAG...]
   mkdir -p "$objdir"
   for f in "${CFLAGS_COMMON[@]}"; do [[ $f == -O* ]] && flags+=("-O$lvl") || flags+=("$f"); done
   flags+=("$@")
-  for src in "$ROOT"/preload/*.c "$ROOT"/hooks/*.c "$ROOT"/hooks/*_"$(uname -m)".S; do
+  for src in $("$ROOT/build.sh" sources); do
     obj=$objdir/$(basename "$(dirname "$src")")_$(basename "${src%.*}").o
     gcc "${flags[@]}" -I"$JDK17/include" -I"$JDK17/include/linux" -c "$src" -o "$obj" || return 1
     objs+=("$obj")

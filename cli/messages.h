@@ -1,0 +1,52 @@
+/* Every user-facing string of the forkguard command, in one place so that
+ * wording stays consistent and reviewable. The version and the lists of
+ * accepted values come from the library's own header, so the command and the
+ * library can never disagree about them. */
+#ifndef FG_CLI_MESSAGES_H
+#define FG_CLI_MESSAGES_H
+
+#include "../preload/messages.h"
+
+#define FG_CLI_USAGE                                                                           \
+    "usage: forkguard run [OPTIONS] [--] CMD [ARGS...]\n"                                      \
+    "       forkguard run [OPTIONS]        run the bundled demo host\n"                        \
+    "       forkguard --help | --version\n"                                                    \
+    "\n"                                                                                       \
+    "Runs CMD with libforkguard.so prepended to LD_PRELOAD: a forked child of a\n"             \
+    "process that owns a JVM is stopped with a report when it uses JNI, instead of\n"          \
+    "hanging. '--' is needed only when CMD starts with '-'.\n"                                 \
+    "\n"                                                                                       \
+    "options (each sets its FORKGUARD_* variable; --opt=value also works):\n"                  \
+    "  --mode block|warn|off     what a forked child's JNI call gets (default block)\n"        \
+    "  --log stderr|PATH         where reports go (default stderr; a file is appended)\n"      \
+    "  --format text|json        report format (default text)\n"                               \
+    "  --classpath CP            JARs and directories to load once the JVM starts\n"           \
+    "  --drivers LIST            ','-separated JDBC driver classes to register\n"              \
+    "\n"                                                                                       \
+    "exit status: CMD's; 127 when CMD is not found, 126 when it cannot be executed,\n"         \
+    "2 for a usage error or when the library cannot be found.\n"                               \
+    "\n"                                                                                       \
+    "examples:\n"                                                                              \
+    "  forkguard run -- python3 app.py\n"                                                      \
+    "  forkguard run --mode warn --log /tmp/fg.log gunicorn --preload app:app\n"               \
+    "  forkguard run --format json -- Rscript job.R\n"
+
+#define FG_CLI_VERSION "forkguard " FG_VERSION "\n"
+
+#define FG_CLI_TRY_HELP " (try 'forkguard --help')"
+#define FG_CLI_ERR_UNKNOWN_CMD                                                                 \
+    FG_MSG_PREFIX "unknown command '%s': expected run" FG_CLI_TRY_HELP "\n"
+#define FG_CLI_ERR_UNKNOWN_OPT FG_MSG_PREFIX "unknown option '%s'" FG_CLI_TRY_HELP "\n"
+#define FG_CLI_ERR_EXTRA_ARG FG_MSG_PREFIX "unexpected argument '%s' after %s\n"
+#define FG_CLI_ERR_NEEDS_VALUE FG_MSG_PREFIX "option %s needs a value\n"
+#define FG_CLI_ERR_BAD_VALUE FG_MSG_PREFIX "bad value '%s' for %s: expected %s\n"
+#define FG_CLI_ERR_MISSING_CMD FG_MSG_PREFIX "missing command after --\n"
+#define FG_CLI_ERR_EXEC FG_MSG_PREFIX "cannot run '%s': %s\n"
+#define FG_CLI_ERR_NOT_FOUND FG_MSG_PREFIX "%s not found; tried %s and %s\n"
+#define FG_CLI_ERR_SELF                                                                        \
+    FG_MSG_PREFIX "cannot locate the forkguard executable (/proc/self/exe): %s\n"
+#define FG_CLI_ERR_PRELOAD_PATH                                                                \
+    FG_MSG_PREFIX "%s: LD_PRELOAD cannot carry a path containing ':' or a space\n"
+#define FG_CLI_ERR_SETENV FG_MSG_PREFIX "cannot set %s: %s\n"
+
+#endif
