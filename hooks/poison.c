@@ -34,7 +34,11 @@ unsigned fg_poison_env_slots(jint version)
         return 235;
     if (version >= 0x00090000) /* JNI_VERSION_9/10: GetModule */
         return 234;
-    return 233; /* JNI_VERSION_1_6 / 1_8: up to GetObjectRefType */
+    if (version >= 0x00010006) /* JNI_VERSION_1_6 / 1_8: GetObjectRefType */
+        return 233;
+    if (version >= 0x00010004) /* JNI_VERSION_1_4: the direct buffer functions */
+        return 232;
+    return 229; /* JNI_VERSION_1_2: up to ExceptionCheck */
 }
 
 void *fg_poison_original(unsigned slot)

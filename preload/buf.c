@@ -159,6 +159,12 @@ void fg_buf_printable_sigsafe(struct fg_buf *b, const char *str, size_t max)
 size_t fg_buf_finish_sigsafe(struct fg_buf *b, const char *tail)
 {
     size_t n = strlen(tail);
+    /* A buffer smaller than the reserve has no room for any record. */
+    if (b->cap == 0) {
+        b->len = 0;
+        b->truncated = 1;
+        return 0;
+    }
     /* The reserve is only FG_BUF_RESERVE bytes; callers pass short tails. */
     b->cap += FG_BUF_RESERVE;
     if (b->truncated && b->len + 3 + n <= b->cap) {

@@ -4,6 +4,26 @@
 #include <link.h>
 #include <string.h>
 
+/* Own string helpers: this runs from the dlsym entry before our constructor,
+ * possibly inside another library's early start-up (AddressSanitizer calls
+ * dlsym while its own strlen/strcmp interceptors are not ready yet). */
+static size_t str_len(const char *s)
+{
+    const char *p = s;
+    while (*p)
+        p++;
+    return (size_t)(p - s);
+}
+
+static int str_eq(const char *a, const char *b)
+{
+    while (*a && *a == *b) {
+        a++;
+        b++;
+    }
+    return *a == *b;
+}
+
 struct tables {
     uintptr_t base;
     const ElfW(Sym) *symtab;
@@ -25,7 +45,7 @@ static int load_tables(const struct dl_phdr_info *info, struct tables *t)
 {
     const ElfW(Dyn) *dyn = NULL;
     int i;
-    memset(t, 0, sizeof *t);
+    *t = (struct tables){0};
     t->base = info->dlpi_addr;
     for (i = 0; i < info->dlpi_phnum; i++)
         if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
@@ -75,12 +95,12 @@ static int acceptable(const struct tables *t, uint32_t idx, const char *name,
     /* An IFUNC's address is its resolver, not the function: never return one. */
     if (ELF64_ST_TYPE(s->st_info) != STT_FUNC)
         return 0;
-    if (strcmp(t->strtab + s->st_name, name) != 0)
+    if (!str_eq(t->strtab + s->st_name, name))
         return 0;
     if (!version)
         return 1;
     v = version_of(t, idx);
-    return v && strcmp(v, version) == 0;
+    return v && str_eq(v, version);
 }
 
 static uint32_t gnu_hash(const char *s)
@@ -132,8 +152,8 @@ struct find {
 
 static int ends_with(const char *s, const char *suffix)
 {
-    size_t n = strlen(s), m = strlen(suffix);
-    return n >= m && strcmp(s + n - m, suffix) == 0;
+    size_t n = str_len(s), m = str_len(suffix);
+    return n >= m && str_eq(s + n - m, suffix);
 }
 
 static int find_cb(struct dl_phdr_info *info, size_t size, void *data)
