@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "messages.h"
+#include "report.h"
 #include "run.h"
 
 static int fg_main_print(const char *text)
@@ -23,6 +24,8 @@ int main(int argc, char **argv)
     arg = argv[1];
     if (strcmp(arg, "run") == 0)
         return fg_run_main(argc - 1, argv + 1);
+    if (strcmp(arg, "report") == 0)
+        return fg_report_main(argc - 1, argv + 1);
     if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0 || strcmp(arg, "--version") == 0) {
         if (argc > 2) {
             fprintf(stderr, FG_CLI_ERR_EXTRA_ARG, argv[2], arg);

@@ -10,6 +10,7 @@
 #define FG_CLI_USAGE                                                                           \
     "usage: forkguard run [OPTIONS] [--] CMD [ARGS...]\n"                                      \
     "       forkguard run [OPTIONS]        run the bundled demo host\n"                        \
+    "       forkguard report LOG           summarise a FORKGUARD_FORMAT=json log\n"         \
     "       forkguard --help | --version\n"                                                    \
     "\n"                                                                                       \
     "Runs CMD with libforkguard.so prepended to LD_PRELOAD: a forked child of a\n"             \
@@ -24,18 +25,23 @@
     "  --drivers LIST            ','-separated JDBC driver classes to register\n"              \
     "\n"                                                                                       \
     "exit status: CMD's; 127 when CMD is not found, 126 when it cannot be executed,\n"         \
-    "2 for a usage error or when the library cannot be found.\n"                               \
+    "2 for a usage error or when the library cannot be found. report: 0 when no\n"            \
+    "forked child used JNI, 1 when some did, 2 when LOG cannot be read.\n"                               \
     "\n"                                                                                       \
     "examples:\n"                                                                              \
     "  forkguard run -- python3 app.py\n"                                                      \
     "  forkguard run --mode warn --log /tmp/fg.log gunicorn --preload app:app\n"               \
     "  forkguard run --format json -- Rscript job.R\n"
 
+#define FG_CLI_ERR_REPORT_USAGE                                                                \
+    FG_MSG_PREFIX "usage: forkguard report LOG (a FORKGUARD_FORMAT=json log; - for stdin)\n"
+#define FG_CLI_ERR_REPORT_OPEN FG_MSG_PREFIX "cannot read %s: %s\n"
+
 #define FG_CLI_VERSION "forkguard " FG_VERSION "\n"
 
 #define FG_CLI_TRY_HELP " (try 'forkguard --help')"
 #define FG_CLI_ERR_UNKNOWN_CMD                                                                 \
-    FG_MSG_PREFIX "unknown command '%s': expected run" FG_CLI_TRY_HELP "\n"
+    FG_MSG_PREFIX "unknown command '%s': expected run or report" FG_CLI_TRY_HELP "\n"
 #define FG_CLI_ERR_UNKNOWN_OPT FG_MSG_PREFIX "unknown option '%s'" FG_CLI_TRY_HELP "\n"
 #define FG_CLI_ERR_EXTRA_ARG FG_MSG_PREFIX "unexpected argument '%s' after %s\n"
 #define FG_CLI_ERR_NEEDS_VALUE FG_MSG_PREFIX "option %s needs a value\n"

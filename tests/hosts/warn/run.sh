@@ -46,7 +46,24 @@ for jh in $(jdks); do
   check "warn $n: 50 children reporting at once into one log: 50 whole JSON lines" \
     "every line parses, 50 distinct pids" \
     bash -c "grep -q '50 of 50 children aborted' '$OUT' && '$PYTHON' '$HERE/check_log.py' '$log' many"
+  cp "$log" "$FG_TMP/many.log"
 done
+
+# forkguard report: the readable summary of a JSON log, for CI.
+{ cat "$FG_TMP/many.log"; echo 'not json at all'; cat "$FG_TMP/fork-17.log"; } > "$FG_TMP/mixed.log"
+bounded 30 "$B/forkguard" report "$FG_TMP/mixed.log"
+check "report: summary of 50 children, the fork warning and an unreadable line; exit 1" \
+  "see stdout" bash -c "[ $RC = 1 ] && grep -q '^forkguard report: .*: 51 records (50 JNI uses in forked children), 1 unreadable lines (first: line 51)' '$OUT' &&
+    grep -q '^  children that used JNI: 50\$' '$OUT' && [ \$(grep -c '^    pid [0-9]* (forked by [0-9]*): FindClass \[abort\]\$' '$OUT') = 50 ] &&
+    grep -qE '^      first call at #0 0x[0-9a-f]+ (many_children|main)\+0x' '$OUT' && grep -q '^  forks warned about: 1, first at #0 ' '$OUT' &&
+    grep -q '^  fix: create the JVM after fork' '$OUT'"
+bounded 30 "$B/forkguard" report "$FG_TMP/fork-17.log"
+check "report: a log without JNI use in children exits 0" "exit 0, 0 JNI uses" \
+  bash -c "[ $RC = 0 ] && grep -q '(0 JNI uses in forked children)' '$OUT'"
+bounded 30 "$B/forkguard" report "$FG_TMP/does-not-exist.log"
+check "report: unreadable file: one line, exit 2" "exit 2 naming the file" \
+  bash -c "[ $RC = 2 ] && [ \$(wc -l < '$ERR') = 1 ] && grep -q '^forkguard: cannot read .*does-not-exist.log: No such file or directory' '$ERR'"
+
 
 # Escaping: the host runs from a directory whose name has a quote, a
 # backslash, a tab, a control byte and non-ASCII; its path appears in the
