@@ -62,6 +62,31 @@ static void text_frames(struct fg_buf *b, const char *title, const struct fg_fra
     }
 }
 
+static void text_jvm_line(struct fg_buf *b, const struct fg_report *r)
+{
+    fg_buf_str_sigsafe(b, "\n  jvm:     created by pid ");
+    fg_buf_i64_sigsafe(b, r->owner_pid);
+    fg_buf_str_sigsafe(b, " (libjvm ");
+    fg_buf_str_sigsafe(b, r->libjvm && r->libjvm[0] ? r->libjvm : "unknown");
+    fg_buf_char_sigsafe(b, ')');
+}
+
+/* The "why", "fix" and "action" lines every report ends with. */
+static void text_why_fix_action(struct fg_buf *b, const struct fg_report *r, const char *why)
+{
+    fg_buf_str_sigsafe(b, "\n  why:     ");
+    fg_buf_str_sigsafe(b, why);
+    fg_buf_str_sigsafe(b, "\n  fix:     ");
+    if (r->host) {
+        fg_buf_char_sigsafe(b, '(');
+        fg_buf_str_sigsafe(b, r->host);
+        fg_buf_str_sigsafe(b, ") ");
+    }
+    fg_buf_str_sigsafe(b, r->fix);
+    fg_buf_str_sigsafe(b, "\n  action:  ");
+    fg_buf_str_sigsafe(b, r->action_text);
+}
+
 size_t fg_report_text_header(char *mem, size_t size, const struct fg_report *r)
 {
     struct fg_buf b;
@@ -72,23 +97,12 @@ size_t fg_report_text_header(char *mem, size_t size, const struct fg_report *r)
     fg_buf_i64_sigsafe(&b, r->pid);
     fg_buf_str_sigsafe(&b, ", a forked child of JVM owner pid ");
     fg_buf_i64_sigsafe(&b, r->owner_pid);
-    fg_buf_str_sigsafe(&b, "\n  jvm:     created by pid ");
-    fg_buf_i64_sigsafe(&b, r->owner_pid);
-    fg_buf_str_sigsafe(&b, " (libjvm ");
-    fg_buf_str_sigsafe(&b, r->libjvm && r->libjvm[0] ? r->libjvm : "unknown");
-    fg_buf_str_sigsafe(&b, ")\n  fork:    pid ");
+    text_jvm_line(&b, r);
+    fg_buf_str_sigsafe(&b, "\n  fork:    pid ");
     fg_buf_i64_sigsafe(&b, r->parent_pid);
     fg_buf_str_sigsafe(&b, " forked pid ");
     fg_buf_i64_sigsafe(&b, r->pid);
-    fg_buf_str_sigsafe(&b, "\n  why:     " FG_MSG_WHY "\n  fix:     ");
-    if (r->host) {
-        fg_buf_str_sigsafe(&b, "(");
-        fg_buf_str_sigsafe(&b, r->host);
-        fg_buf_str_sigsafe(&b, ") ");
-    }
-    fg_buf_str_sigsafe(&b, r->fix);
-    fg_buf_str_sigsafe(&b, "\n  action:  ");
-    fg_buf_str_sigsafe(&b, r->action_text);
+    text_why_fix_action(&b, r, FG_MSG_WHY);
     return fg_buf_finish_sigsafe(&b, "\n");
 }
 
@@ -116,19 +130,8 @@ size_t fg_report_text_fork(char *mem, size_t size, const struct fg_report *r)
     } else {
         fg_buf_str_sigsafe(&b, "a child");
     }
-    fg_buf_str_sigsafe(&b, "\n  jvm:     created by pid ");
-    fg_buf_i64_sigsafe(&b, r->owner_pid);
-    fg_buf_str_sigsafe(&b, " (libjvm ");
-    fg_buf_str_sigsafe(&b, r->libjvm && r->libjvm[0] ? r->libjvm : "unknown");
-    fg_buf_str_sigsafe(&b, ")\n  why:     " FG_MSG_WHY_FORK "\n  fix:     ");
-    if (r->host) {
-        fg_buf_str_sigsafe(&b, "(");
-        fg_buf_str_sigsafe(&b, r->host);
-        fg_buf_str_sigsafe(&b, ") ");
-    }
-    fg_buf_str_sigsafe(&b, r->fix);
-    fg_buf_str_sigsafe(&b, "\n  action:  ");
-    fg_buf_str_sigsafe(&b, r->action_text);
+    text_jvm_line(&b, r);
+    text_why_fix_action(&b, r, FG_MSG_WHY_FORK);
     fg_buf_char_sigsafe(&b, '\n');
     text_frames(&b, "  at (fork):      ", r->fork_frames, r->n_fork_frames, 0);
     if (b.truncated)

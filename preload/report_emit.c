@@ -73,6 +73,19 @@ static void fill_action(struct fg_report *r, enum fg_verdict verdict, const char
     b->p[b->len] = '\0';
 }
 
+/* What every JNI or fork record says about this process and its JVM. */
+static void fill_common_sigsafe(struct fg_report *r, const char *event)
+{
+    memset(r, 0, sizeof *r);
+    r->event = event;
+    r->pid = getpid();
+    r->owner_pid = fg.owner_pid;
+    r->libjvm = fg.libjvm_path;
+    r->host = fg_host_name(fg.host);
+    r->fix = fg_host_fix(fg.host);
+    r->mode = fg.cfg.mode;
+}
+
 void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const char *result)
 {
     static struct unwind_job job; /* a child has one thread here; too big for small stacks */
@@ -82,18 +95,11 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
     size_t n;
     int cut;
 
-    memset(&r, 0, sizeof r);
+    fill_common_sigsafe(&r, "jni_in_child");
     fg_buf_init(&ab, action, sizeof action - 1);
     fill_action(&r, verdict, result, &ab);
-    r.event = "jni_in_child";
     r.function = function;
-    r.pid = getpid();
-    r.owner_pid = fg.owner_pid;
     r.parent_pid = fg.fork_parent_pid;
-    r.libjvm = fg.libjvm_path;
-    r.host = fg_host_name(fg.host);
-    r.fix = fg_host_fix(fg.host);
-    r.mode = fg.cfg.mode;
     r.action_text = action;
 
     if (fg.cfg.format == FG_FORMAT_TEXT) {
@@ -123,20 +129,13 @@ void fg_report_fork(pid_t child, const uintptr_t *ips, int n)
     size_t len;
     int i;
 
-    memset(&r, 0, sizeof r);
     memset(frames, 0, sizeof frames);
     for (i = 0; i < n && i < FG_FRAMES_MAX; i++)
         frames[i].ip = ips[i];
     fg_backtrace_symbolize_sigsafe(frames, i);
-    r.event = "fork";
-    r.pid = getpid();
-    r.owner_pid = fg.owner_pid;
+    fill_common_sigsafe(&r, "fork");
     r.parent_pid = r.pid;
     r.child_pid = child;
-    r.libjvm = fg.libjvm_path;
-    r.host = fg_host_name(fg.host);
-    r.fix = fg_host_fix(fg.host);
-    r.mode = fg.cfg.mode;
     r.action = "none";
     r.action_text = action;
     r.fork_frames = frames;
