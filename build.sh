@@ -78,9 +78,12 @@ build_lib() {
   done
   printf '%s\n' "${objs[@]}" > "$objdir/list"
   # -z now: resolve every symbol in the parent, never lazily in a child.
-  gcc -shared -o "$B/libforkguard.so" "${objs[@]}" ${FG_EXTRA_LDFLAGS:-} \
+  # Linked aside and renamed into place: processes running the previous
+  # library (a test, a shell with it preloaded) keep their mapping intact.
+  gcc -shared -o "$B/libforkguard.so.new" "${objs[@]}" ${FG_EXTRA_LDFLAGS:-} \
       -Wl,-z,now -Wl,-z,relro -Wl,--version-script=preload/exports.map \
       -Wl,--no-undefined -ldl -lpthread
+  mv -f "$B/libforkguard.so.new" "$B/libforkguard.so"
 }
 
 # The forkguard command (cli/*.c); it includes preload/messages.h for the
@@ -119,6 +122,10 @@ case "${1:-build}" in
   bench)
     build_all
     exec tests/bench/run.sh ;;
+  fuzz)
+    build_all
+    install_pkgs clang libclang-rt-14-dev
+    exec tests/fuzz/run.sh "${2:-300}" ;;
   install)
     build_all
     PREFIX=${PREFIX:-/usr/local}
@@ -130,5 +137,5 @@ case "${1:-build}" in
     echo "build.sh: installed under ${DESTDIR:-}$PREFIX" >&2 ;;
   sources) lib_sources ;;
   clean) rm -rf "$B" ;;
-  *) echo "build.sh: unknown command '$1': expected build, test, demo, bench, install, sources or clean" >&2; exit 2 ;;
+  *) echo "build.sh: unknown command '$1': expected build, test, demo, bench, fuzz, install, sources or clean" >&2; exit 2 ;;
 esac

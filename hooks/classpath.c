@@ -34,7 +34,9 @@ static void say_java(JNIEnv *env, const char *prefix, jstring text)
     fg_buf_init(&b, mem, sizeof mem);
     fg_buf_str_sigsafe(&b, FG_MSG_PREFIX);
     fg_buf_str_sigsafe(&b, prefix);
-    fg_buf_str_sigsafe(&b, chars ? chars : "(no message)");
+    /* Names come from the environment and from JAR contents: one line, no
+     * terminal escapes. */
+    fg_buf_printable_sigsafe(&b, chars ? chars : "(no message)", 1500);
     fg_buf_finish_sigsafe(&b, "");
     mem[b.len < sizeof mem ? b.len : sizeof mem - 1] = '\0';
     if (chars)

@@ -45,7 +45,7 @@ static void entry_error(fg_cplist_error_fn on_error, void *ctx, const char *entr
         return;
     fg_buf_init(&b, mem, sizeof mem);
     fg_buf_str_sigsafe(&b, FG_MSG_PREFIX "FORKGUARD_CLASSPATH entry ");
-    fg_buf_printable_sigsafe(&b, entry, 400);
+    fg_buf_printable_sigsafe(&b, entry, 200);
     fg_buf_str_sigsafe(&b, ": ");
     fg_buf_str_sigsafe(&b, why);
     fg_buf_str_sigsafe(&b, "; skipped");
@@ -124,6 +124,11 @@ static int add_directory(struct group *g, const char *dir, fg_cplist_error_fn on
 static int add_entry(struct group *g, const char *entry, fg_cplist_error_fn on_error, void *ctx)
 {
     struct stat st;
+    /* Groups travel to Java as '\n'-joined lists. */
+    if (strchr(entry, '\n')) {
+        entry_error(on_error, ctx, entry, "contains a newline");
+        return 0;
+    }
     if (stat(entry, &st) != 0) {
         entry_error(on_error, ctx, entry, errno == ENOENT ? "no such file" : strerror(errno));
         return 0;

@@ -1,89 +1,122 @@
-#define UNW_LOCAL_ONLY
 #include "backtrace.h"
 
 #include "elf_symtab.h"
 #include "state.h"
 
 #include <dlfcn.h>
-#include <libunwind.h>
+#include <link.h>
 #include <string.h>
+#include <unwind.h>
 
-/* libunwind's entry points are macros naming per-architecture symbols
- * (_ULx86_64_step, ...); stringify the macros to dlsym them portably. */
-#define FG_STR2(x) #x
-#define FG_STR(x) FG_STR2(x)
-
+/* Parent side: libunwind's fast unw_backtrace for the fork site. */
 static struct {
-    int (*getcontext)(unw_context_t *);
-    int (*init_local)(unw_cursor_t *, unw_context_t *);
-    int (*step)(unw_cursor_t *);
-    int (*get_reg)(unw_cursor_t *, unw_regnum_t, unw_word_t *);
     int (*backtrace)(void **, int);
 } unw;
+
+/* Child side: libgcc's unwinder. libunwind cannot be used there: around its
+ * dl_iterate_phdr it blocks every signal and takes dl_load_write_lock, which
+ * glibc does not reset in a child, so a child forked while another thread
+ * held it hung for good, timer or not (1-2 % of children under load).
+ * libgcc_s (GCC >= 12 on glibc >= 2.35) finds unwind tables with the
+ * lock-free _dl_find_object, allocates nothing and blocks no signal. */
+static struct {
+    _Unwind_Reason_Code (*backtrace)(_Unwind_Trace_Fn, void *);
+    _Unwind_Word (*get_ip)(struct _Unwind_Context *);
+} gcc;
+
+/* libforkguard's own code, to skip its frames without dladdr in the child. */
+static struct fg_range self_text[4];
+static unsigned n_self_text;
+
+static int find_self_text(struct dl_phdr_info *info, size_t size, void *data)
+{
+    int i;
+    (void)size;
+    (void)data;
+    if (info->dlpi_addr != fg.self_base)
+        return 0;
+    for (i = 0; i < info->dlpi_phnum && n_self_text < 4; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+            self_text[n_self_text].lo = info->dlpi_addr + ph->p_vaddr;
+            self_text[n_self_text].hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+            n_self_text++;
+        }
+    }
+    return 1;
+}
 
 int fg_backtrace_load(void)
 {
     void *h;
-    if (unw.step)
+    if (gcc.backtrace)
         return 0;
-    h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
-    if (!h)
-        return -1;
+    if (!n_self_text)
+        dl_iterate_phdr(find_self_text, NULL);
     /* fg.real.dlsym: our own dlsym entry would work too, but this is direct. */
-    unw.getcontext = (int (*)(unw_context_t *))fg.real.dlsym(h, FG_STR(unw_tdep_getcontext));
-    unw.init_local =
-        (int (*)(unw_cursor_t *, unw_context_t *))fg.real.dlsym(h, FG_STR(unw_init_local));
-    unw.get_reg = (int (*)(unw_cursor_t *, unw_regnum_t, unw_word_t *))fg.real.dlsym(
-        h, FG_STR(unw_get_reg));
-    unw.backtrace = (int (*)(void **, int))fg.real.dlsym(h, "unw_backtrace");
-    unw.step = (int (*)(unw_cursor_t *))fg.real.dlsym(h, FG_STR(unw_step));
-    if (!unw.getcontext || !unw.init_local || !unw.get_reg || !unw.backtrace || !unw.step) {
-        unw.step = NULL;
-        return -1;
+    h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+    if (h)
+        unw.backtrace = (int (*)(void **, int))fg.real.dlsym(h, "unw_backtrace");
+    h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (h) {
+        gcc.get_ip = (_Unwind_Word(*)(struct _Unwind_Context *))fg.real.dlsym(h, "_Unwind_GetIP");
+        if (gcc.get_ip)
+            gcc.backtrace = (_Unwind_Reason_Code(*)(_Unwind_Trace_Fn, void *))fg.real.dlsym(
+                h, "_Unwind_Backtrace");
     }
-    return 0;
+    return unw.backtrace && gcc.backtrace ? 0 : -1;
 }
 
-static int in_self(uintptr_t ip)
+static int in_self_sigsafe(uintptr_t ip)
 {
-    Dl_info info;
-    return dladdr((void *)ip, &info) && (uintptr_t)info.dli_fbase == fg.self_base;
+    unsigned i;
+    for (i = 0; i < n_self_text; i++)
+        if (ip >= self_text[i].lo && ip < self_text[i].hi)
+            return 1;
+    return 0;
 }
 
 int fg_backtrace_capture(uintptr_t *ips, int max)
 {
     void *raw[FG_FRAMES_MAX + 4];
     int n, i, skip = 0, out = 0;
-    if (!unw.step || max <= 0)
+    if (!unw.backtrace || max <= 0)
         return 0;
     n = unw.backtrace(raw, (int)(sizeof raw / sizeof raw[0]));
     /* Our own frames first: the hook and this function. */
-    while (skip < n && skip < 4 && in_self((uintptr_t)raw[skip]))
+    while (skip < n && skip < 4 && in_self_sigsafe((uintptr_t)raw[skip]))
         skip++;
     for (i = skip; i < n && out < max; i++)
         ips[out++] = (uintptr_t)raw[i];
     return out;
 }
 
+struct walk {
+    struct fg_frame *out;
+    int max, n, leading;
+};
+
+static _Unwind_Reason_Code walk_frame(struct _Unwind_Context *ctx, void *arg)
+{
+    struct walk *w = arg;
+    uintptr_t ip = (uintptr_t)gcc.get_ip(ctx);
+    if (ip == 0)
+        return _URC_END_OF_STACK;
+    if (w->leading && in_self_sigsafe(ip))
+        return _URC_NO_REASON;
+    w->leading = 0;
+    memset(&w->out[w->n], 0, sizeof w->out[w->n]);
+    w->out[w->n++].ip = ip;
+    return w->n < w->max ? _URC_NO_REASON : _URC_END_OF_STACK;
+}
+
 int fg_backtrace_here_sigsafe(struct fg_frame *out, int max)
 {
-    unw_context_t ctx;
-    unw_cursor_t cursor;
-    int n = 0, leading = 1;
-    if (!unw.step || unw.getcontext(&ctx) != 0 || unw.init_local(&cursor, &ctx) != 0)
+    struct walk w = {out, max, 0, 1};
+    if (!gcc.backtrace || max <= 0)
         return 0;
-    do {
-        unw_word_t ip = 0;
-        if (unw.get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0)
-            break;
-        if (leading && in_self((uintptr_t)ip))
-            continue;
-        leading = 0;
-        memset(&out[n], 0, sizeof out[n]);
-        out[n].ip = (uintptr_t)ip;
-        n++;
-    } while (n < max && unw.step(&cursor) > 0);
-    return n;
+    gcc.backtrace(walk_frame, &w);
+    return w.n;
 }
 
 /* dladdr knows exported symbols only; the file's .symtab also names the

@@ -1,9 +1,11 @@
-/* Backtraces with libunwind, loaded only into a process that creates a JVM.
+/* Backtraces, loaded only into a process that creates a JVM.
  *
+ * The fork site is captured in the parent with libunwind's unw_backtrace.
  * libunwind.so.8 exports the _Unwind_* personality API; linked into every
  * preloaded process it would take over C++ exception unwinding in programs
- * that have nothing to do with Java. So it is dlopen'ed RTLD_LOCAL, in the
- * parent, when the JVM is created, and never touched elsewhere. */
+ * that have nothing to do with Java, so it is dlopen'ed RTLD_LOCAL, in the
+ * parent, when the JVM is created. In the child the stack is walked with
+ * libgcc's _Unwind_Backtrace instead (see backtrace.c for why). */
 #ifndef FG_BACKTRACE_H
 #define FG_BACKTRACE_H
 
@@ -18,7 +20,7 @@ struct fg_frame {
     char name[96];       /* from the file's .symtab when dladdr has no name */
 };
 
-/* Loads libunwind (parent only). Returns 0 on success. */
+/* Loads the unwinders (parent only). Returns 0 on success. */
 int fg_backtrace_load(void);
 
 /* Return addresses of the caller's stack, cheap: for the fork site, in the
@@ -26,9 +28,9 @@ int fg_backtrace_load(void);
 int fg_backtrace_capture(uintptr_t *ips, int max);
 
 /* Return addresses of the current stack from the first frame outside
- * libforkguard. In a child; meant to run under fg_guard_run_sigsafe: it never
- * allocates (libunwind's get_proc_name can, through its debuglink loader, so
- * symbols come from dladdr only). Returns frames stored. */
+ * libforkguard (libgcc's unwinder: no lock, no allocation, no signal mask).
+ * In a child; meant to run under fg_guard_run_sigsafe. A frame without unwind
+ * information (JIT-compiled Java) ends the walk. Returns frames stored. */
 int fg_backtrace_here_sigsafe(struct fg_frame *out, int max);
 
 /* Fills module/symbol/offset of frames whose ip is set: dladdr first, then

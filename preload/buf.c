@@ -96,6 +96,17 @@ static size_t utf8_len(const unsigned char *s)
     return n;
 }
 
+/* Appends all n bytes or none (marking the buffer truncated): an escape or a
+ * UTF-8 sequence cut in half would make the record unreadable. */
+static void put_whole(struct fg_buf *b, const char *s, size_t n)
+{
+    if (b->cap - b->len < n) {
+        b->truncated = 1;
+        return;
+    }
+    fg_buf_mem_sigsafe(b, s, n);
+}
+
 void fg_buf_json_sigsafe(struct fg_buf *b, const char *str)
 {
     static const char digits[] = "0123456789abcdef";
@@ -104,17 +115,17 @@ void fg_buf_json_sigsafe(struct fg_buf *b, const char *str)
         unsigned char c = *s;
         if (c == '"' || c == '\\') {
             char esc[2] = {'\\', (char)c};
-            fg_buf_mem_sigsafe(b, esc, 2);
+            put_whole(b, esc, 2);
             s++;
         } else if (c == '\n') {
-            fg_buf_mem_sigsafe(b, "\\n", 2);
+            put_whole(b, "\\n", 2);
             s++;
         } else if (c == '\t') {
-            fg_buf_mem_sigsafe(b, "\\t", 2);
+            put_whole(b, "\\t", 2);
             s++;
         } else if (c < 0x20 || c == 0x7f) {
             char esc[6] = {'\\', 'u', '0', '0', digits[c >> 4], digits[c & 15]};
-            fg_buf_mem_sigsafe(b, esc, 6);
+            put_whole(b, esc, 6);
             s++;
         } else if (c < 0x80) {
             fg_buf_char_sigsafe(b, (char)c);
@@ -122,15 +133,10 @@ void fg_buf_json_sigsafe(struct fg_buf *b, const char *str)
         } else {
             size_t n = utf8_len(s);
             if (n) {
-                /* Never cut a multi-byte sequence in half. */
-                if (b->cap - b->len < n) {
-                    b->truncated = 1;
-                    return;
-                }
-                fg_buf_mem_sigsafe(b, (const char *)s, n);
+                put_whole(b, (const char *)s, n);
                 s += n;
             } else {
-                fg_buf_mem_sigsafe(b, "\\ufffd", 6);
+                put_whole(b, "\\ufffd", 6);
                 s++;
             }
         }
@@ -143,16 +149,29 @@ void fg_buf_printable_sigsafe(struct fg_buf *b, const char *str, size_t max)
 {
     static const char digits[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)(str ? str : "");
-    size_t i;
-    for (i = 0; s[i] && i < max; i++) {
-        if (s[i] >= 0x20 && s[i] < 0x7f) {
-            fg_buf_char_sigsafe(b, (char)s[i]);
+    size_t shown = 0;
+    for (; *s; s++) {
+        char esc[4];
+        size_t n;
+        if (*s == '\\') { /* so that "\\x01" cannot pass for a byte */
+            esc[0] = esc[1] = '\\';
+            n = 2;
+        } else if (*s >= 0x20 && *s < 0x7f) {
+            esc[0] = (char)*s;
+            n = 1;
         } else {
-            char esc[4] = {'\\', 'x', digits[s[i] >> 4], digits[s[i] & 15]};
-            fg_buf_mem_sigsafe(b, esc, 4);
+            esc[0] = '\\';
+            esc[1] = 'x';
+            esc[2] = digits[*s >> 4];
+            esc[3] = digits[*s & 15];
+            n = 4;
         }
+        if (shown + n > max)
+            break;
+        fg_buf_mem_sigsafe(b, esc, n);
+        shown += n;
     }
-    if (s[i])
+    if (*s)
         fg_buf_str_sigsafe(b, "...");
 }
 

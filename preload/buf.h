@@ -30,8 +30,9 @@ void fg_buf_hex_sigsafe(struct fg_buf *b, uint64_t v);
 /* Appends s as the inside of a JSON string: quotes, backslashes and control
  * bytes escaped, invalid UTF-8 replaced by \ufffd, valid UTF-8 kept. */
 void fg_buf_json_sigsafe(struct fg_buf *b, const char *s);
-/* Appends s with bytes that are not printable ASCII shown as \xNN and at most
- * max bytes of s shown (then "..."): for echoing untrusted input in one line. */
+/* Appends s with bytes that are not printable ASCII shown as \xNN (and a
+ * backslash as \\), at most `max` characters of it (then "..."): for echoing
+ * untrusted input in one line of bounded length. */
 void fg_buf_printable_sigsafe(struct fg_buf *b, const char *s, size_t max);
 /* Appends `tail` even into the reserve, after a "..." when the text was cut,
  * and returns the record's length. */

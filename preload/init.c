@@ -15,7 +15,7 @@
 #define FG_MAX_CONFIG_ERRORS 10
 
 struct pending {
-    char lines[FG_MAX_CONFIG_ERRORS][320];
+    char lines[FG_MAX_CONFIG_ERRORS][1024]; /* the longest message is ~900 bytes */
     const char *vars[FG_MAX_CONFIG_ERRORS];
     unsigned n;
 };
@@ -42,7 +42,7 @@ __attribute__((constructor)) static void fg_init(void)
     static struct pending pending;
     struct fg_config_input in;
     Dl_info self;
-    char msg[512];
+    char msg[1024];
     unsigned i;
 
     fg.log_fd = 2;

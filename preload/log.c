@@ -10,19 +10,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The log's name, for the one line that says it stopped taking records
+ * (kept here because the child cannot format from the environment). */
+static char log_name[256];
+static int log_failed;
+
 int fg_log_open(const char *path, char *msg, size_t msg_size)
 {
     struct fg_buf b;
     struct stat st;
     /* O_NOFOLLOW: a planted symlink must not redirect our appends; never
-     * O_TRUNC: several processes of one tree share the file. */
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+     * O_TRUNC: several processes of one tree share the file; O_NONBLOCK: a
+     * FIFO nobody reads must not block every process at load (it is refused
+     * below anyway, like everything that is not a regular file). */
+    int fd = open(path,
+                  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
                   0644);
     int err = errno;
-    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        fcntl(fd, F_SETFL, O_APPEND) == 0) {
         fg.log_fd = fd;
         fg.log_dev = st.st_dev;
         fg.log_ino = st.st_ino;
+        fg_buf_init(&b, log_name, sizeof log_name);
+        fg_buf_printable_sigsafe(&b, path, 120);
+        log_name[fg_buf_finish_sigsafe(&b, "")] = '\0';
         return 0;
     }
     if (fd >= 0) {
@@ -31,7 +43,7 @@ int fg_log_open(const char *path, char *msg, size_t msg_size)
     }
     fg_buf_init(&b, msg, msg_size);
     fg_buf_str_sigsafe(&b, FG_MSG_PREFIX "FORKGUARD_LOG=");
-    fg_buf_printable_sigsafe(&b, path, 200);
+    fg_buf_printable_sigsafe(&b, path, 160);
     fg_buf_str_sigsafe(&b, ": cannot open: ");
     fg_buf_str_sigsafe(&b, err == ELOOP ? "is a symbolic link"
                            : err == EINVAL ? "not a regular file"
@@ -52,18 +64,42 @@ static int current_fd_sigsafe(void)
     return fg.log_fd;
 }
 
-void fg_log_write_sigsafe(const char *p, size_t n)
+/* Returns 0 when everything was written. */
+static int write_all_sigsafe(int fd, const char *p, size_t n)
 {
-    int fd = current_fd_sigsafe();
-    int saved = errno; /* the host may be between a failing call and its errno check */
     while (n > 0) {
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            break;
+            return -1;
         p += w;
         n -= (size_t)w;
+    }
+    return 0;
+}
+
+void fg_log_write_sigsafe(const char *p, size_t n)
+{
+    int fd = current_fd_sigsafe();
+    int saved = errno; /* the host may be between a failing call and its errno check */
+    /* A log that refuses writes (full disk, a /proc file) must not swallow
+     * the report: stderr gets the record instead. */
+    if (write_all_sigsafe(fd, p, n) != 0 && fd != 2) {
+        if (!log_failed) {
+            char line[512];
+            struct fg_buf b;
+            const char *why = strerrordesc_np(errno); /* a static table: no locale, no malloc */
+            log_failed = 1;
+            fg_buf_init(&b, line, sizeof line);
+            fg_buf_str_sigsafe(&b, FG_MSG_PREFIX "FORKGUARD_LOG=");
+            fg_buf_str_sigsafe(&b, log_name);
+            fg_buf_str_sigsafe(&b, ": write failed: ");
+            fg_buf_str_sigsafe(&b, why ? why : "unknown error");
+            fg_buf_str_sigsafe(&b, "; using stderr");
+            write_all_sigsafe(2, line, fg_buf_finish_sigsafe(&b, "\n"));
+        }
+        write_all_sigsafe(2, p, n);
     }
     errno = saved;
 }

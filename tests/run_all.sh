@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test suite: tests/unit/run.sh, then each tests/hosts/*/run.sh.
+# Runs every test suite: tests/unit/run.sh, each tests/hosts/*/run.sh, then
+# the fuzzers for a bounded time (tests/fuzz/run.sh).
 # Each suite prints PASS:/FAIL: lines; the last line here is "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 log=$(mktemp)
-suites=(tests/unit/run.sh tests/hosts/*/run.sh)
+suites=(tests/unit/run.sh tests/hosts/*/run.sh tests/fuzz/run.sh)
 [ -n "${FG_SUITES:-}" ] && suites=($FG_SUITES)
 for suite in "${suites[@]}"; do
   [ -x "$suite" ] || continue

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# libFuzzer targets (clang, -fsanitize=fuzzer,address,undefined), each run for
+# a bounded time: tests/fuzz/run.sh [SECONDS-PER-TARGET] (default 20; `./build.sh
+# fuzz` passes 300). One PASS/FAIL line per target build and run; a crash
+# leaves its input in build/fuzz/artifacts/TARGET/ and the failure quotes the
+# first lines of the report. Corpora persist in build/fuzz/corpus/TARGET/.
+#   fuzz_config    FORKGUARD_* parser (preload/config.c), the input split into
+#                  the 8 variables
+#   fuzz_json      JSON escaper (preload/buf.c) with room to spare: valid JSON
+#                  string content, decodes back to the input (invalid UTF-8 as
+#                  U+FFFD); and the printable echo of bad values
+#   fuzz_json_cut  the same escaper in buffers too small: what is left must
+#                  still be valid content and a prefix of the input
+#   fuzz_report    report formatter (preload/report.c) with fuzzed names,
+#                  paths and sizes: JSON records parse, text fits its buffer
+#   fuzz_cplist    FORKGUARD_CLASSPATH list parser (hooks/classpath_list.c)
+set -u
+. "$(dirname "$0")/../lib.sh"
+SECS=${1:-20}
+case $SECS in ''|*[!0-9]*) echo "usage: $0 [SECONDS-PER-TARGET]" >&2; exit 2 ;; esac
+HERE=$ROOT/tests/fuzz
+F=$B/fuzz
+mkdir -p "$F"
+JH=$JDK17
+[ -d "$JH" ] || JH=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+CC=${FG_FUZZ_CC:-clang}
+
+if ! command -v "$CC" >/dev/null; then
+  fail "fuzz: $CC available" "install clang and libclang-rt-14-dev (libFuzzer runtime)"
+  finish; exit
+fi
+
+CFLAGS=(-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+        -fno-omit-frame-pointer -std=gnu11 -D_GNU_SOURCE -I"$ROOT" -I"$HERE"
+        -I"$JH/include" -I"$JH/include/linux")
+declare -A SRCS=(
+  [fuzz_config]="tests/fuzz/fuzz_config.c preload/config.c preload/buf.c"
+  [fuzz_json]="tests/fuzz/fuzz_json.c preload/buf.c"
+  [fuzz_json_cut]="-DFG_FUZZ_CUT tests/fuzz/fuzz_json.c preload/buf.c"
+  [fuzz_report]="tests/fuzz/fuzz_report.c preload/report.c preload/config.c preload/buf.c"
+  [fuzz_cplist]="tests/fuzz/fuzz_cplist.c hooks/classpath_list.c preload/buf.c"
+)
+TARGETS=(fuzz_config fuzz_json fuzz_json_cut fuzz_report fuzz_cplist)
+
+# Seeds: a few well-formed inputs so that the first seconds are not spent
+# discovering the format.
+seed() { # TARGET NAME BYTES (printf format)
+  mkdir -p "$F/corpus/$1"
+  # shellcheck disable=SC2059
+  printf "$3" >"$F/corpus/$1/seed-$2"
+}
+seed fuzz_config all '\377\000block\000/tmp/x.log\000json\000warn\00042\000a.jar:b\000org.X\000system'
+seed fuzz_config bad '\377\001BLOCK\000\000JSON\000yes\000256\000\000\000System'
+seed fuzz_config log '\002\000\000stderr'
+seed fuzz_json ascii '\000\010hello "world"\\ \t\n'
+seed fuzz_json utf8 '\000\010caf\303\251 \342\202\254 \360\237\230\200 \355\240\200 \300\257 \377'
+seed fuzz_json_cut short '\000\013a\001b"c\\d\303\251e'
+seed fuzz_report small '\100\000\000\003\002\000\000\000\001\000\000\000\002\000\000\000jni_in_child\000FindClass\000/usr/lib/jvm/x/libjvm.so\000c\000fix it\000abort\000abort (FORKGUARD_MODE=block)\000\000/lib/libc.so.6\000main\000/bin/host\000fn'
+seed fuzz_report real '\000\000\200\040\040\000\000\000\001\000\000\000\002\000\000\000ev\000fn\000lib\000host\000fix\000act\000text\000msg\000mod\000sym'
+seed fuzz_cplist plain 'a.jar:lib;b.jar'
+seed fuzz_cplist odd 'lib/;empty:nojar;pipe.jar:link.jar;/nonexistent::;;lib/sub.jar'
+
+for t in "${TARGETS[@]}"; do
+  # shellcheck disable=SC2086
+  if ! (cd "$ROOT" && "$CC" "${CFLAGS[@]}" ${SRCS[$t]} -o "$F/$t") 2>"$F/$t.build.log"; then
+    fail "fuzz: build $t" "$(grep -m3 -E 'error|undefined' "$F/$t.build.log" | tr '\n' '|' | head -c 500)"
+    continue
+  fi
+  pass "fuzz: build $t"
+  mkdir -p "$F/corpus/$t" "$F/artifacts/$t"
+  rm -rf "$F/fixture.$t"
+  bounded $((SECS + 60)) env FG_FUZZ_FIXTURE="$F/fixture.$t" \
+    ASAN_OPTIONS="detect_leaks=1:abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1" \
+    "$F/$t" -max_total_time="$SECS" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$F/artifacts/$t/" "$F/corpus/$t"
+  rm -rf "$F/fixture.$t"
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$ERR")
+  if [ "$TIMED_OUT" = 1 ]; then
+    fail "fuzz: $t for ${SECS} s" "the fuzzer itself did not stop (timed out)"
+  elif [ "$RC" = 0 ] && grep -q '^Done [0-9]* runs' "$ERR"; then
+    pass "fuzz: $t for ${SECS} s (${runs:-?} inputs, no finding)"
+  else
+    artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$ERR" | head -1)
+    fail "fuzz: $t for ${SECS} s" \
+      "$(grep -m4 -E '^fuzz_[a-z_]+: |ERROR: |runtime error|SUMMARY' "$ERR" | cut -c1-300 | tr '\n' '|') input: ${artifact:-none} (replay: $F/$t $artifact)"
+  fi
+done
+finish
