@@ -15,8 +15,9 @@
  * unchanged. The buffer is allocated at its exact size, so ASan catches any
  * write past it.
  *
- * fg_buf_printable_sigsafe: printable ASCII only; exactly the first `max`
- * bytes, unprintable ones as \xNN, then "..." when there were more. */
+ * fg_buf_printable_sigsafe: printable ASCII only; the longest prefix of the
+ * input whose echo (unprintable bytes as \xNN, a backslash as \\) fits in
+ * `max` characters, then "..." when there was more. */
 #include "preload/buf.h"
 #include "json_check.h"
 
@@ -105,20 +106,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mem = malloc(cap ? cap : 1);
     fg_buf_init(&b, (char *)mem, cap);
     fg_buf_printable_sigsafe(&b, (const char *)str, max);
-    if (b.len > b.cap || b.len > 4 * max + 3)
+    if (b.len > b.cap || b.len > max + 3)
         die("printable: too long", str, n);
     for (size_t i = 0; i < b.len; i++)
         if (mem[i] < 0x20 || mem[i] > 0x7e)
             die("printable: unprintable byte in the output", mem, b.len);
     if (!b.truncated) {
-        /* Exactly: each shown byte as itself when printable, else \xNN,
-         * then "..." when the input was longer than max. (A backslash is
-         * not escaped, so "\\x01" and "\x01" look alike: for people.) */
+        /* Exactly: each byte as itself when printable, a backslash doubled,
+         * others as \xNN, whole escapes only, within max characters; then
+         * "..." when input was left over. */
         static const char hex[] = "0123456789abcdef";
-        unsigned char *want = malloc(4 * max + 4);
+        unsigned char *want = malloc(max + 8);
         size_t i, o = 0;
-        for (i = 0; i < n && i < max; i++) {
-            if (str[i] >= 0x20 && str[i] < 0x7f) {
+        for (i = 0; i < n; i++) {
+            size_t len = str[i] == '\\' ? 2 : (str[i] >= 0x20 && str[i] < 0x7f) ? 1 : 4;
+            if (o + len > max)
+                break;
+            if (str[i] == '\\') {
+                want[o++] = '\\';
+                want[o++] = '\\';
+            } else if (len == 1) {
                 want[o++] = str[i];
             } else {
                 want[o++] = '\\';
@@ -127,7 +134,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 want[o++] = (unsigned char)hex[str[i] & 15];
             }
         }
-        if (n > max) {
+        if (i < n) {
             memcpy(want + o, "...", 3);
             o += 3;
         }
