@@ -13,7 +13,7 @@ JDK17=/usr/lib/jvm/java-17-openjdk-amd64
 JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
 PYTHON=/usr/bin/python3
 
-die() { echo "bench: error: $*" >&2; exit 1; }
+die() { echo "tests/bench/run.sh: $*" >&2; exit 1; }
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 # What the benchmark needs beyond the build: callgrind (valgrind, which also
@@ -23,12 +23,12 @@ missing=()
 for p in valgrind python3-jpype libh2-java; do have_pkg "$p" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
-    echo "bench: installing ${missing[*]}" >&2
+    echo "tests/bench/run.sh: installing ${missing[*]}" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q >/dev/null || true
-    apt-get install -y -q "${missing[@]}" >/dev/null || echo "bench: could not install ${missing[*]}" >&2
+    apt-get install -y -q "${missing[@]}" >/dev/null || echo "tests/bench/run.sh: could not install ${missing[*]}" >&2
   else
-    echo "bench: missing packages: ${missing[*]} (run as root to install them)" >&2
+    echo "tests/bench/run.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
   fi
 fi
 
