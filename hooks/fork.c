@@ -33,6 +33,7 @@ const struct fg_fork_site *fg_fork_site_sigsafe(void)
  * in a JVM lineage pays for it (2-5 us of unwinding). */
 static void capture_site(void)
 {
+    fg_backtrace_load(); /* once: the child will need libgcc's unwinder mapped */
     site.n = fg_backtrace_capture(site.ips, FG_FRAMES_MAX);
     fg.fork_parent_pid = fg.self_pid;
 }

@@ -82,7 +82,8 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
     if (dladdr((void *)getauxval(AT_PHDR), &info))
         fg.main_base = (uintptr_t)info.dli_fbase;
     fg_realsym_get_vms();
-    fg_backtrace_load();
+    /* The unwinders are loaded on the first fork (hooks/fork.c): a JVM
+     * process that never forks does not pay the ~0.4 ms. */
     fg_host_detect();
     /* Before the host gets the JVM: its first DriverManager use comes later. */
     if (fg.cfg.classpath || fg.cfg.drivers)
@@ -119,6 +120,7 @@ static jint create_hook(JavaVM **pvm, void **penv, void *args)
 {
     fg_create_vm_fn real;
     jint rc;
+    fg_realsym_init();
     if (in_child_of_owner() && fg.cfg.mode != FG_MODE_OFF) {
         if (fg.cfg.mode == FG_MODE_WARN) {
             fg_report_jni_sigsafe("JNI_CreateJavaVM", FG_VERDICT_PASS, NULL);

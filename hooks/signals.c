@@ -10,7 +10,9 @@
 void fg_signals_reset_child_sigsafe(void)
 {
     int sig;
-    for (sig = 1; sig < NSIG; sig++) {
+    /* Standard signals only: HotSpot uses no real-time signal, and each
+     * rt_sigaction costs ~0.1 us of the child's start. */
+    for (sig = 1; sig < 32; sig++) {
         struct sigaction old, sa;
         const void *handler;
         if (sig == SIGKILL || sig == SIGSTOP || sig == SIGSEGV || sig == SIGBUS ||

@@ -5,6 +5,7 @@
 
 #include <dlfcn.h>
 #include <link.h>
+#include <pthread.h>
 #include <string.h>
 #include <unwind.h>
 
@@ -46,11 +47,9 @@ static int find_self_text(struct dl_phdr_info *info, size_t size, void *data)
     return 1;
 }
 
-int fg_backtrace_load(void)
+static void load_once(void)
 {
     void *h;
-    if (gcc.backtrace)
-        return 0;
     if (!n_self_text)
         dl_iterate_phdr(find_self_text, NULL);
     /* fg.real.dlsym: our own dlsym entry would work too, but this is direct. */
@@ -64,6 +63,13 @@ int fg_backtrace_load(void)
             gcc.backtrace = (_Unwind_Reason_Code(*)(_Unwind_Trace_Fn, void *))fg.real.dlsym(
                 h, "_Unwind_Backtrace");
     }
+}
+
+int fg_backtrace_load(void)
+{
+    /* Two threads may make the owner's first forks at once. */
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, load_once);
     return unw.backtrace && gcc.backtrace ? 0 : -1;
 }
 

@@ -7,6 +7,7 @@
 #include "../hooks/fork.h"
 
 #include <dlfcn.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -37,30 +38,54 @@ static const char *keep(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+/* One pass over the environment for the FORKGUARD_* variables (every process
+ * a preloaded library enters pays for this, so no getenv per variable). */
+static void read_environment(struct fg_config_input *in)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } vars[] = {
+        {"MODE=", offsetof(struct fg_config_input, mode)},
+        {"LOG=", offsetof(struct fg_config_input, log)},
+        {"FORMAT=", offsetof(struct fg_config_input, format)},
+        {"ON_FORK=", offsetof(struct fg_config_input, on_fork)},
+        {"EXIT_CODE=", offsetof(struct fg_config_input, exit_code)},
+        {"CLASSPATH=", offsetof(struct fg_config_input, classpath)},
+        {"DRIVERS=", offsetof(struct fg_config_input, drivers)},
+        {"CLASSPATH_MODE=", offsetof(struct fg_config_input, classpath_mode)},
+    };
+    char **e;
+    size_t i;
+    memset(in, 0, sizeof *in);
+    for (e = environ; e && *e; e++) {
+        const char *rest;
+        if (strncmp(*e, "FORKGUARD_", 10) != 0)
+            continue;
+        rest = *e + 10;
+        for (i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+            size_t n = strlen(vars[i].name);
+            const char **slot = (const char **)((char *)in + vars[i].offset);
+            /* The first occurrence wins, as with getenv. */
+            if (strncmp(rest, vars[i].name, n) == 0 && !*slot)
+                *slot = rest + n;
+        }
+    }
+}
+
 __attribute__((constructor)) static void fg_init(void)
 {
     static struct pending pending;
     struct fg_config_input in;
-    Dl_info self;
     char msg[1024];
     unsigned i;
 
+    /* Nothing else here that a process without a JVM does not need: real
+     * symbols are resolved on first use (fg_realsym_init). */
     fg.log_fd = 2;
     fg.self_pid = getpid();
-    if (dladdr((void *)fg_init, &self))
-        fg.self_base = (uintptr_t)self.dli_fbase;
-    fg_realsym_init();
-
-    memset(&in, 0, sizeof in);
+    read_environment(&in);
     in.secure = getauxval(AT_SECURE) != 0;
-    in.mode = getenv("FORKGUARD_MODE");
-    in.log = getenv("FORKGUARD_LOG");
-    in.format = getenv("FORKGUARD_FORMAT");
-    in.on_fork = getenv("FORKGUARD_ON_FORK");
-    in.exit_code = getenv("FORKGUARD_EXIT_CODE");
-    in.classpath = getenv("FORKGUARD_CLASSPATH");
-    in.drivers = getenv("FORKGUARD_DRIVERS");
-    in.classpath_mode = getenv("FORKGUARD_CLASSPATH_MODE");
     fg_config_parse(&in, &fg.cfg, keep_error, &pending);
     fg.cfg.classpath = keep(fg.cfg.classpath);
     fg.cfg.drivers = keep(fg.cfg.drivers);

@@ -15,8 +15,11 @@ static const char *const glibc_versions[] = {"GLIBC_2.34", "GLIBC_2.2.5", NULL};
 
 void fg_realsym_init(void)
 {
+    Dl_info self;
     if (fg.real.dlsym)
         return;
+    if (!fg.self_base && dladdr((void *)fg_realsym_init, &self))
+        fg.self_base = (uintptr_t)self.dli_fbase;
     fg.real.dlvsym = (void *(*)(void *, const char *, const char *))fg_elf_find(
         "libc.so.6", "dlvsym", glibc_versions, 0, NULL, 0);
     if (!fg.real.dlvsym)
