@@ -166,6 +166,10 @@ public final class ForkguardDriver implements Driver {
             } else if (!Driver.class.isAssignableFrom(cls)) {
                 messages.add("FORKGUARD_DRIVERS class " + name
                              + ": not a java.sql.Driver; skipped");
+            } else if (done != null && !isOneOf(cls.getClassLoader(), loaders)) {
+                // Parent-first delegation found the application's own copy
+                // (on its class path): it registers itself, visible to all.
+                continue;
             } else if (done == null ? !isRegistered(cls) : !done.containsKey(cls)) {
                 try {
                     Driver d = (Driver) cls.getDeclaredConstructor().newInstance();
@@ -179,6 +183,13 @@ public final class ForkguardDriver implements Driver {
                 }
             }
         }
+    }
+
+    private static boolean isOneOf(ClassLoader l, ClassLoader[] loaders) {
+        for (ClassLoader x : loaders)
+            if (x == l)
+                return true;
+        return false;
     }
 
     /** Whether a driver of exactly this class registered itself (most do, in
@@ -207,7 +218,8 @@ public final class ForkguardDriver implements Driver {
      *  static initialiser is the interesting part. */
     private static String describe(Throwable e) {
         Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root)
+        // Bounded: a cause chain may loop (A -> B -> A).
+        for (int depth = 0; depth < 16 && root.getCause() != null && root.getCause() != root; depth++)
             root = root.getCause();
         String text = oneLine(e);
         if (root != e)

@@ -140,6 +140,8 @@ static void run_shim(JNIEnv *env, const struct fg_cplist *list, int system)
         if (failed(env, "NewStringUTF", s))
             return;
         (*env)->SetObjectArrayElement(env, groups, i, s);
+        if (failed(env, "SetObjectArrayElement", (void *)1))
+            return;
         (*env)->DeleteLocalRef(env, s);
     }
     drivers = (*env)->NewStringUTF(env, fg.cfg.drivers ? fg.cfg.drivers : "");
@@ -152,6 +154,8 @@ static void run_shim(JNIEnv *env, const struct fg_cplist *list, int system)
     n = (*env)->GetArrayLength(env, messages);
     for (i = 0; i < n; i++) {
         jstring m = (jstring)(*env)->GetObjectArrayElement(env, messages, i);
+        if (failed(env, "GetObjectArrayElement", (void *)1))
+            return;
         say_java(env, "", m);
         (*env)->DeleteLocalRef(env, m);
     }

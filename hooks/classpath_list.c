@@ -121,12 +121,35 @@ static int add_directory(struct group *g, const char *dir, fg_cplist_error_fn on
     return rc;
 }
 
+/* UTF-8 without NUL and without 4-byte sequences (which modified UTF-8, what
+ * NewStringUTF reads, writes as surrogate pairs). */
+static int valid_utf8(const char *str)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    while (*s) {
+        size_t n = *s < 0x80 ? 1 : (*s >= 0xc2 && *s <= 0xdf) ? 2 : (*s >= 0xe0 && *s <= 0xef) ? 3 : 0;
+        size_t i;
+        if (!n)
+            return 0;
+        for (i = 1; i < n; i++)
+            if ((s[i] & 0xc0) != 0x80)
+                return 0;
+        s += n;
+    }
+    return 1;
+}
+
 static int add_entry(struct group *g, const char *entry, fg_cplist_error_fn on_error, void *ctx)
 {
     struct stat st;
-    /* Groups travel to Java as '\n'-joined lists. */
+    /* Groups travel to Java as '\n'-joined lists, through NewStringUTF,
+     * which takes (modified) UTF-8 only. */
     if (strchr(entry, '\n')) {
         entry_error(on_error, ctx, entry, "contains a newline");
+        return 0;
+    }
+    if (!valid_utf8(entry)) {
+        entry_error(on_error, ctx, entry, "not valid UTF-8");
         return 0;
     }
     if (stat(entry, &st) != 0) {

@@ -33,7 +33,10 @@ const struct fg_fork_site *fg_fork_site_sigsafe(void)
  * in a JVM lineage pays for it (2-5 us of unwinding). */
 static void capture_site(void)
 {
-    fg_backtrace_load(); /* once: the child will need libgcc's unwinder mapped */
+    /* Once, in the owner: the child will need libgcc's unwinder mapped. A
+     * child of the owner inherits what was loaded and must not dlopen. */
+    if (fg.self_pid == fg.owner_pid)
+        fg_backtrace_load();
     site.n = fg_backtrace_capture(site.ips, FG_FRAMES_MAX);
     fg.fork_parent_pid = fg.self_pid;
 }

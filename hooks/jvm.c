@@ -11,6 +11,7 @@
 
 #include "classpath.h"
 #include "poison.h"
+#include "signals.h"
 #include "../preload/backtrace.h"
 #include "../preload/host.h"
 #include "../preload/realsym.h"
@@ -61,12 +62,14 @@ static void jdk_lib_dir(const char *libjvm)
         fg.jdk_lib_dir[0] = '\0';
 }
 
-/* Everything a child will need, resolved now, in the parent. */
+/* Everything a child will need, resolved now, in the parent. The owner is
+ * published last: a fork racing this from another thread either sees no JVM
+ * or a completely described one. */
 static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
 {
     Dl_info info;
     struct ranges_ctx ctx;
-    fg.owner_pid = fg.self_pid = getpid();
+    fg.self_pid = getpid();
     fg.vm = vm;
     fg.vm_functions = *vm;
     /* Every thread's JNIEnv points at this one table (-Xcheck:jni switches
@@ -85,19 +88,27 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
     /* The unwinders are loaded on the first fork (hooks/fork.c): a JVM
      * process that never forks does not pay the ~0.4 ms. */
     fg_host_detect();
+    __atomic_store_n(&fg.owner_pid, fg.self_pid, __ATOMIC_RELEASE);
     /* Before the host gets the JVM: its first DriverManager use comes later. */
     if (fg.cfg.classpath || fg.cfg.drivers)
         fg_classpath_inject(vm, env);
 }
 
-int fg_jvm_owns_code(const void *addr)
+int fg_jvm_owns_code_sigsafe(const void *addr)
 {
     uintptr_t a = (uintptr_t)addr;
     unsigned i;
-    Dl_info info;
     for (i = 0; i < fg.n_jvm_ranges; i++)
         if (a >= fg.jvm_ranges[i].lo && a < fg.jvm_ranges[i].hi)
             return 1;
+    return 0;
+}
+
+int fg_jvm_owns_code(const void *addr)
+{
+    Dl_info info;
+    if (fg_jvm_owns_code_sigsafe(addr))
+        return 1;
     return fg.jdk_lib_dir[0] && dladdr(addr, &info) && info.dli_fname &&
            strncmp(info.dli_fname, fg.jdk_lib_dir, strlen(fg.jdk_lib_dir)) == 0;
 }
@@ -133,6 +144,8 @@ static jint create_hook(JavaVM **pvm, void **penv, void *args)
     real = fg_realsym_create_vm();
     if (!real)
         return JNI_ERR; /* no JVM library loaded: nothing could have created one */
+    if (!fg.owner_pid)
+        fg_signals_snapshot(); /* the host's own dispositions, for children */
     rc = real(pvm, penv, args);
     if (rc == JNI_OK && pvm && *pvm && penv && *penv && !in_child_of_owner())
         record(*pvm, (JNIEnv *)*penv, real);

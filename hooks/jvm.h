@@ -16,5 +16,8 @@ int fg_jvm_alive(void);
  * segments (recorded at creation) or a library of the JDK's lib directory
  * (libjava, libnio... loaded on demand). Async-signal-safe. */
 int fg_jvm_owns_code(const void *addr);
+/* The same for libjvm's own segments only, without dladdr (whose lock a
+ * _Fork child may find held). */
+int fg_jvm_owns_code_sigsafe(const void *addr);
 
 #endif

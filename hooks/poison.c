@@ -147,6 +147,12 @@ static jint JNICALL vm_attach_daemon(JavaVM *vm, void **penv, void *args)
 void fg_poison_child_sigsafe(void)
 {
     unsigned i;
+    /* "One report per process": a grandchild starts with a clean record,
+     * whatever its parent (a poisoned child) reported or tore down. */
+    fg.reported = 0;
+    fg.teardown = 0;
+    memset(env_warned, 0, sizeof env_warned);
+    memset(vm_warned, 0, sizeof vm_warned);
     if (fg.poisoned)
         return;
     if (fg.env_table) {

@@ -2,14 +2,20 @@
 #ifndef FG_SIGNALS_H
 #define FG_SIGNALS_H
 
-/* The JVM's handlers for SIGTERM, SIGINT, SIGHUP, SIGQUIT... only post to its
- * signal-dispatcher thread, which did not survive the fork: the child would
- * ignore them and only SIGKILL could stop it. Every handler that lives in
- * libjvm is reset: to SIG_IGN for SIGPIPE and SIGXFSZ (what the JVM made of
- * them), to SIG_DFL otherwise. Fault signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL,
- * SIGTRAP) keep the JVM's handlers, which Java code still running on this
- * thread relies on. Async-signal-safe. */
-void fg_signals_reset_child_sigsafe(void);
+/* In the parent, just before the real JNI_CreateJavaVM: what every standard
+ * signal's disposition was before the JVM installed its handlers. */
+void fg_signals_snapshot(void);
 
+/* In a block-mode child: the JVM's handlers for SIGTERM, SIGINT, SIGHUP,
+ * SIGQUIT... only post to its signal-dispatcher thread, which did not survive
+ * the fork, so the child would ignore them and only SIGKILL could stop it.
+ * Every handler that lives in libjvm goes back to what the process had
+ * before the JVM started (a Python child gets its own SIGINT handler and
+ * SIGPIPE ignore back, a C child the defaults), so the child behaves, and its
+ * exec'd children start, as if the JVM had never touched its signals. Fault
+ * signals (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP) keep the JVM's handlers,
+ * which Java code still running on this thread relies on. Async-signal-safe;
+ * no dladdr (a _Fork child may have the loader's lock held). */
+void fg_signals_reset_child_sigsafe(void);
 
 #endif

@@ -82,23 +82,11 @@ static int in_self_sigsafe(uintptr_t ip)
     return 0;
 }
 
-int fg_backtrace_capture(uintptr_t *ips, int max)
-{
-    void *raw[FG_FRAMES_MAX + 4];
-    int n, i, skip = 0, out = 0;
-    if (!unw.backtrace || max <= 0)
-        return 0;
-    n = unw.backtrace(raw, (int)(sizeof raw / sizeof raw[0]));
-    /* Our own frames first: the hook and this function. */
-    while (skip < n && skip < 4 && in_self_sigsafe((uintptr_t)raw[skip]))
-        skip++;
-    for (i = skip; i < n && out < max; i++)
-        ips[out++] = (uintptr_t)raw[i];
-    return out;
-}
-
+/* libgcc's walk: no lock, no allocation, no signal mask. Stores return
+ * addresses from the first frame outside libforkguard into ips or frames. */
 struct walk {
-    struct fg_frame *out;
+    uintptr_t *ips;
+    struct fg_frame *frames;
     int max, n, leading;
 };
 
@@ -111,18 +99,47 @@ static _Unwind_Reason_Code walk_frame(struct _Unwind_Context *ctx, void *arg)
     if (w->leading && in_self_sigsafe(ip))
         return _URC_NO_REASON;
     w->leading = 0;
-    memset(&w->out[w->n], 0, sizeof w->out[w->n]);
-    w->out[w->n++].ip = ip;
+    if (w->frames) {
+        memset(&w->frames[w->n], 0, sizeof w->frames[w->n]);
+        w->frames[w->n].ip = ip;
+    } else {
+        w->ips[w->n] = ip;
+    }
+    w->n++;
     return w->n < w->max ? _URC_NO_REASON : _URC_END_OF_STACK;
 }
 
-int fg_backtrace_here_sigsafe(struct fg_frame *out, int max)
+static int walk_sigsafe(uintptr_t *ips, struct fg_frame *frames, int max)
 {
-    struct walk w = {out, max, 0, 1};
+    struct walk w = {ips, frames, max, 0, 1};
     if (!gcc.backtrace || max <= 0)
         return 0;
     gcc.backtrace(walk_frame, &w);
     return w.n;
+}
+
+int fg_backtrace_capture(uintptr_t *ips, int max)
+{
+    void *raw[FG_FRAMES_MAX + 4];
+    int n, i, skip = 0, out = 0;
+    /* A forked child of the owner forking again must not run libunwind:
+     * the loader's lock it takes may have been left held (see above). */
+    if (fg.self_pid != fg.owner_pid)
+        return walk_sigsafe(ips, NULL, max);
+    if (!unw.backtrace || max <= 0)
+        return 0;
+    n = unw.backtrace(raw, (int)(sizeof raw / sizeof raw[0]));
+    /* Our own frames first: the hook and this function. */
+    while (skip < n && skip < 4 && in_self_sigsafe((uintptr_t)raw[skip]))
+        skip++;
+    for (i = skip; i < n && out < max; i++)
+        ips[out++] = (uintptr_t)raw[i];
+    return out;
+}
+
+int fg_backtrace_here_sigsafe(struct fg_frame *out, int max)
+{
+    return walk_sigsafe(NULL, out, max);
 }
 
 /* dladdr knows exported symbols only; the file's .symtab also names the

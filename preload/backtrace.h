@@ -24,8 +24,9 @@ struct fg_frame {
  * the child will be able to unwind. */
 int fg_backtrace_load(void);
 
-/* Return addresses of the caller's stack, cheap: for the fork site, in the
- * parent. Returns the number stored. */
+/* Return addresses of the caller's stack, cheap: for the fork site (libunwind
+ * in the owner; libgcc in a child of the owner that forks again, where
+ * libunwind could block on a lock left held). Returns the number stored. */
 int fg_backtrace_capture(uintptr_t *ips, int max);
 
 /* Return addresses of the current stack from the first frame outside

@@ -3,9 +3,10 @@
  * Used in a forked child for unwinding and symbolizing: libunwind walks
  * dl_iterate_phdr, whose lock glibc 2.36 does not reset in a child (a thread
  * that held it at fork leaves it held forever), and it reads stack memory that
- * may not be what it expects. SIGALRM (a real-time timer), SIGSEGV and SIGBUS
- * jump out of the work; everything is restored afterwards. Async-signal-safe;
- * not reentrant (one guarded section at a time per process). */
+ * may not be what it expects. SIGALRM (a timer aimed at this thread),
+ * SIGSEGV and SIGBUS raised on this thread jump out of the work; everything is
+ * restored afterwards. Async-signal-safe; one guarded section at a time per
+ * process (a second caller is refused at once). */
 #ifndef FG_GUARD_H
 #define FG_GUARD_H
 

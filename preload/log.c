@@ -27,6 +27,15 @@ int fg_log_open(const char *path, char *msg, size_t msg_size)
                   O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
                   0644);
     int err = errno;
+    /* A host started with stdin, stdout or stderr closed would otherwise
+     * have its own output land in our log once it opens files: keep the
+     * log at 3 or above. */
+    if (fd >= 0 && fd < 3) {
+        int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        close(fd);
+        fd = high;
+        err = errno;
+    }
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
         fcntl(fd, F_SETFL, O_APPEND) == 0) {
         fg.log_fd = fd;
@@ -81,8 +90,8 @@ static int write_all_sigsafe(int fd, const char *p, size_t n)
 
 void fg_log_write_sigsafe(const char *p, size_t n)
 {
-    int fd = current_fd_sigsafe();
     int saved = errno; /* the host may be between a failing call and its errno check */
+    int fd = current_fd_sigsafe();
     /* A log that refuses writes (full disk, a /proc file) must not swallow
      * the report: stderr gets the record instead. */
     if (write_all_sigsafe(fd, p, n) != 0 && fd != 2) {

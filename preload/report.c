@@ -193,7 +193,13 @@ static size_t json_record(char *mem, size_t size, const struct fg_report *r, int
     if (r->child_pid)
         json_int(&b, "child_pid", r->child_pid);
     if (r->message) {
+        /* The same keys as every other record, so that consumers need no
+         * case per event. */
+        json_str(&b, "function", NULL);
+        json_str(&b, "mode", fg_config_mode_name(r->mode));
+        json_str(&b, "action", "none");
         json_str(&b, "message", r->message);
+        fg_buf_str_sigsafe(&b, ",\"backtrace\":[],\"fork_backtrace\":[]");
     } else {
         json_int(&b, "parent_pid", r->parent_pid);
         json_str(&b, "function", r->function);

@@ -88,7 +88,8 @@ static void fill_common_sigsafe(struct fg_report *r, const char *event)
 
 void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const char *result)
 {
-    static struct unwind_job job; /* a child has one thread here; too big for small stacks */
+    static struct unwind_job job; /* too big for small thread stacks */
+    static int job_busy;          /* a warn-mode child may report from two threads */
     char action[160], record[FG_RECORD_MAX];
     struct fg_buf ab;
     struct fg_report r;
@@ -106,17 +107,25 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
         n = fg_report_text_header(record, sizeof record, &r);
         fg_log_write_sigsafe(record, n);
     }
-    memset(&job, 0, sizeof job);
-    cut = fg_guard_run_sigsafe(unwind_job_run, &job, FG_UNWIND_BOUND_MS) != 0;
-    r.frames = job.frames;
-    r.n_frames = job.n;
-    r.fork_frames = job.fork_frames;
-    r.n_fork_frames = job.n_fork;
-    r.frames_cut = cut;
+    if (__atomic_exchange_n(&job_busy, 1, __ATOMIC_ACQ_REL)) {
+        /* Another thread is unwinding into the buffer: this record goes out
+         * without frames rather than with someone else's. */
+        r.frames_cut = 1;
+    } else {
+        memset(&job, 0, sizeof job);
+        cut = fg_guard_run_sigsafe(unwind_job_run, &job, FG_UNWIND_BOUND_MS) != 0;
+        r.frames = job.frames;
+        r.n_frames = job.n;
+        r.fork_frames = job.fork_frames;
+        r.n_fork_frames = job.n_fork;
+        r.frames_cut = cut;
+    }
     if (fg.cfg.format == FG_FORMAT_TEXT)
         n = fg_report_text_frames(record, sizeof record, &r);
     else
         n = fg_report_json(record, sizeof record, &r);
+    if (r.frames == job.frames)
+        __atomic_store_n(&job_busy, 0, __ATOMIC_RELEASE);
     fg_log_write_sigsafe(record, n);
 }
 
@@ -157,6 +166,7 @@ static void report_line(const char *event, const char *line)
         r.event = event;
         r.pid = getpid();
         r.owner_pid = fg.owner_pid;
+        r.mode = fg.cfg.mode;
         r.message = line;
         n = fg_report_json(record, sizeof record, &r);
     } else {

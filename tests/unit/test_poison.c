@@ -6,6 +6,7 @@
  * table lies libjvm's data. The JavaVM's invoke table is read-only in real
  * life, so it must be left alone while the JavaVM struct is redirected. */
 #include "fg_fake_jni.h"
+#include "hooks/signals.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -135,8 +136,9 @@ static void test_block_teardown_is_silent(void **state)
     assert_string_equal(fg_read_log(), "");
 }
 
-/* Block mode resets the signal handlers that live in libjvm (here: a
- * handler inside the recorded JVM range) and leaves the others. */
+/* Block mode puts the signal handlers that live in libjvm (here: a handler
+ * inside the recorded JVM range) back to what the process had before the JVM
+ * (the snapshot taken at creation), and leaves the others. */
 static void fg_jvm_handler(int sig)
 {
     (void)sig;
@@ -152,6 +154,10 @@ static void test_block_resets_jvm_signals(void **state)
     struct sigaction sa, got;
     (void)state;
     fg_setup(JNI_VERSION_10, FG_MODE_BLOCK);
+    /* Before the "JVM": SIGTERM default, SIGPIPE ignored (as Python has it). */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_IGN);
+    fg_signals_snapshot();
     memset(&sa, 0, sizeof sa);
     sigemptyset(&sa.sa_mask);
     sa.sa_handler = fg_jvm_handler;

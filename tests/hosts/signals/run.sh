@@ -17,8 +17,8 @@ for jh in $(jdks); do
     check "$t: the parent's handlers are libjvm's (the scenario is real)" \
       "parent: $jvm5" has "$OUT" "^parent: $jvm5\$"
     check "$t: child that touched Java: libjvm's handlers reset" \
-      "SIGTERM/SIGINT/SIGHUP default, SIGPIPE/SIGXFSZ ignore" \
-      has "$OUT" '^child: java RuntimeError; SIGTERM default; SIGINT default; SIGHUP default; SIGPIPE ignore; SIGXFSZ ignore$'
+      "back to Python's own: SIGTERM/SIGHUP default, SIGINT Python's handler, SIGPIPE/SIGXFSZ ignored" \
+      has "$OUT" '^child: java RuntimeError; SIGTERM default; SIGINT handler in python3; SIGHUP default; SIGPIPE ignore; SIGXFSZ ignore$'
     check "$t: os.kill(child, SIGTERM) ends it" "status -15 (within the script's 10 s bound)" \
       has "$OUT" '^child: after SIGTERM status -15 in '
     check "$t: the parent's dispositions are unchanged by the fork" \
