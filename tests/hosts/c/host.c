@@ -133,6 +133,16 @@ static void child_findclass(void)
     _exit(0);
 }
 
+/* GetVersion needs no VM state (HotSpot enters it without a thread-state
+ * transition), so in a child it answers or is refused, but never hangs: the
+ * deterministic probe for "was this child poisoned?". */
+static void child_getversion(void)
+{
+    printf("child: GetVersion=0x%x\n", (unsigned)(*env)->GetVersion(env));
+    fflush(stdout);
+    _exit(0);
+}
+
 static void child_attach(void)
 {
     JNIEnv *e = (JNIEnv *)0x1;
@@ -337,6 +347,8 @@ int main(int argc, char **argv)
     printf("parent: pid %d created the JVM\n", (int)getpid());
     if (strcmp(s, "findclass") == 0 || strcmp(s, "demo") == 0) {
         pid = fork_child(child_findclass);
+    } else if (strcmp(s, "getversion") == 0) {
+        pid = fork_child(child_getversion);
     } else if (strcmp(s, "attach") == 0) {
         pid = fork_child(child_attach);
     } else if (strcmp(s, "create") == 0) {

@@ -103,9 +103,14 @@ for jh in $(jdks); do
     bash -c "[ -n '$with' ] && [ '$with' = '$without' ] && [ '$with_out' = '$without_out' ] &&
              echo '$with' | awk '{exit !(\$3 == \$6)}'"
 
-  run_host "$bin" findclass FORKGUARD_MODE=off
-  check "c $n FORKGUARD_MODE=off: no poisoning, no report" "child FindClass returned, exit 0, nothing from forkguard" \
-    bash -c "grep -q 'child: FindClass returned 0x' '$OUT' && ! grep -q forkguard '$ERR'"
+  # A real FindClass in an unguarded child may hang (the very bug), so the
+  # probe is GetVersion, which never blocks: answered means not poisoned.
+  run_host "$bin" getversion FORKGUARD_MODE=off
+  check "c $n FORKGUARD_MODE=off: no poisoning, no report" "child GetVersion answered, exit 0, nothing from forkguard" \
+    bash -c "grep -q '^child: GetVersion=0x' '$OUT' && grep -q '^child: exit 0' '$OUT' && ! grep -q forkguard '$ERR'"
+  run_host "$bin" getversion
+  check "c $n block: even GetVersion is refused" "child aborted with a GetVersion report" \
+    bash -c "grep -q '^child: signal 6' '$OUT' && grep -q '^forkguard: JNI call GetVersion in pid' '$ERR' && ! grep -q 'GetVersion=0x' '$OUT'"
 
   log=$(mktemp -u)
   run_host "$bin" findclass FORKGUARD_FORMAT=json FORKGUARD_LOG="$log"

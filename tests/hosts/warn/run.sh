@@ -15,7 +15,14 @@ for jh in $(jdks); do
       -ljvm -ldl -lpthread || { fail "warn $n: build host" "gcc failed"; continue; }
   fg() { bounded 120 env LD_PRELOAD="$FG_LIB" HOST_JVM_OPTS="-Djava.class.path=$T" "$@"; }
 
-  fg FORKGUARD_MODE=warn "$bin" mix
+  # warn mode lets the child's calls through to a JVM without threads: now
+  # and then one blocks on a lock a vanished thread held (the very bug; the
+  # host kills it after 2 s). Such a run says nothing about forwarding, so it
+  # is retried, up to 3 times.
+  for attempt in 1 2 3; do
+    fg FORKGUARD_MODE=warn "$bin" mix
+    grep -q '^child: timeout' "$OUT" || break
+  done
   parent=$(sed -n 's/^parent: mix=//p' "$OUT"); child=$(sed -n 's/^child: mix=//p' "$OUT")
   check "warn $n: child's calls return what the parent's return (variadic int/long/double, double result)" \
     "parent '$parent' child '$child'" bash -c "[ -n '$parent' ] && [ '$parent' = '$child' ] && grep -q '^child: exit 0' '$OUT'"
