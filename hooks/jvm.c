@@ -24,29 +24,6 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-struct ranges_ctx {
-    const char *path;
-};
-
-static int collect_ranges(struct dl_phdr_info *info, size_t size, void *data)
-{
-    struct ranges_ctx *ctx = data;
-    int i;
-    (void)size;
-    if (!info->dlpi_name || strcmp(info->dlpi_name, ctx->path) != 0)
-        return 0;
-    fg.n_jvm_ranges = 0;
-    for (i = 0; i < info->dlpi_phnum && fg.n_jvm_ranges < FG_JVM_RANGES_MAX; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
-            continue;
-        fg.jvm_ranges[fg.n_jvm_ranges].lo = info->dlpi_addr + ph->p_vaddr;
-        fg.jvm_ranges[fg.n_jvm_ranges].hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-        fg.n_jvm_ranges++;
-    }
-    return 1;
-}
-
 /* JAVA_HOME/lib/ from JAVA_HOME/lib/server/libjvm.so, with the slash. */
 static void jdk_lib_dir(const char *libjvm)
 {
@@ -68,7 +45,6 @@ static void jdk_lib_dir(const char *libjvm)
 static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
 {
     Dl_info info;
-    struct ranges_ctx ctx;
     fg.self_pid = getpid();
     fg.vm = vm;
     fg.vm_functions = *vm;
@@ -78,8 +54,7 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
     fg.env_slots = fg_poison_env_slots((*env)->GetVersion(env));
     if (dladdr((void *)real, &info) && info.dli_fname) {
         strncpy(fg.libjvm_path, info.dli_fname, sizeof fg.libjvm_path - 1);
-        ctx.path = info.dli_fname;
-        dl_iterate_phdr(collect_ranges, &ctx);
+        fg_code_ranges_collect(&fg.jvm_code, 0, info.dli_fname);
         jdk_lib_dir(fg.libjvm_path);
     }
     if (dladdr((void *)getauxval(AT_PHDR), &info))
@@ -96,12 +71,7 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
 
 int fg_jvm_owns_code_sigsafe(const void *addr)
 {
-    uintptr_t a = (uintptr_t)addr;
-    unsigned i;
-    for (i = 0; i < fg.n_jvm_ranges; i++)
-        if (a >= fg.jvm_ranges[i].lo && a < fg.jvm_ranges[i].hi)
-            return 1;
-    return 0;
+    return fg_code_ranges_contain_sigsafe(&fg.jvm_code, (uintptr_t)addr);
 }
 
 int fg_jvm_owns_code(const void *addr)

@@ -26,32 +26,12 @@ static struct {
 } gcc;
 
 /* libforkguard's own code, to skip its frames without dladdr in the child. */
-static struct fg_range self_text[4];
-static unsigned n_self_text;
-
-static int find_self_text(struct dl_phdr_info *info, size_t size, void *data)
-{
-    int i;
-    (void)size;
-    (void)data;
-    if (info->dlpi_addr != fg.self_base)
-        return 0;
-    for (i = 0; i < info->dlpi_phnum && n_self_text < 4; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-            self_text[n_self_text].lo = info->dlpi_addr + ph->p_vaddr;
-            self_text[n_self_text].hi = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
-            n_self_text++;
-        }
-    }
-    return 1;
-}
+static struct fg_code_ranges self_code;
 
 static void load_once(void)
 {
     void *h;
-    if (!n_self_text)
-        dl_iterate_phdr(find_self_text, NULL);
+    fg_code_ranges_collect(&self_code, fg.self_base, NULL);
     /* fg.real.dlsym: our own dlsym entry would work too, but this is direct. */
     h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
     if (h)
@@ -75,11 +55,7 @@ int fg_backtrace_load(void)
 
 static int in_self_sigsafe(uintptr_t ip)
 {
-    unsigned i;
-    for (i = 0; i < n_self_text; i++)
-        if (ip >= self_text[i].lo && ip < self_text[i].hi)
-            return 1;
-    return 0;
+    return fg_code_ranges_contain_sigsafe(&self_code, ip);
 }
 
 /* libgcc's walk: no lock, no allocation, no signal mask. Stores return

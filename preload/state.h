@@ -7,6 +7,7 @@
 #ifndef FG_STATE_H
 #define FG_STATE_H
 
+#include "code_ranges.h"
 #include "config.h"
 
 #include <jni.h>
@@ -16,7 +17,6 @@
 
 /* Slots in the largest JNIEnv table we know (JNI_VERSION_24: 236). */
 #define FG_ENV_SLOTS_MAX 240
-#define FG_JVM_RANGES_MAX 8
 #define FG_FRAMES_MAX 32
 
 enum fg_host {
@@ -26,10 +26,6 @@ enum fg_host {
     FG_HOST_R,
     FG_HOST_RUBY,
     FG_HOST_JAVA
-};
-
-struct fg_range {
-    uintptr_t lo, hi;
 };
 
 typedef jint (*fg_create_vm_fn)(JavaVM **, void **, void *);
@@ -68,8 +64,7 @@ struct fg_state {
     const struct JNIInvokeInterface_ *vm_functions; /* the real invoke table */
     char libjvm_path[PATH_MAX];
     char jdk_lib_dir[PATH_MAX]; /* JAVA_HOME/lib/: the JDK's own native code */
-    struct fg_range jvm_ranges[FG_JVM_RANGES_MAX];
-    unsigned n_jvm_ranges;
+    struct fg_code_ranges jvm_code; /* libjvm's executable segments */
     uintptr_t self_base; /* libforkguard's load base: its frames are skipped */
     uintptr_t main_base; /* the main program's load base (dladdr's dli_fbase) */
     enum fg_host host;

@@ -165,11 +165,11 @@ static void test_block_resets_jvm_signals(void **state)
     sigaction(SIGPIPE, &sa, NULL);
     sa.sa_handler = fg_other_handler;
     sigaction(SIGUSR2, &sa, NULL);
-    fg.jvm_ranges[0].lo = (uintptr_t)fg_jvm_handler;
-    fg.jvm_ranges[0].hi = (uintptr_t)fg_jvm_handler + 1;
-    fg.n_jvm_ranges = 1;
+    fg.jvm_code.r[0].lo = (uintptr_t)fg_jvm_handler;
+    fg.jvm_code.r[0].hi = (uintptr_t)fg_jvm_handler + 1;
+    fg.jvm_code.n = 1;
     fg_poison_child_sigsafe();
-    fg.n_jvm_ranges = 0;
+    fg.jvm_code.n = 0;
     sigaction(SIGTERM, NULL, &got);
     assert_true(got.sa_handler == SIG_DFL);
     sigaction(SIGPIPE, NULL, &got);
