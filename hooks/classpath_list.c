@@ -127,13 +127,9 @@ static int valid_utf8(const char *str)
 {
     const unsigned char *s = (const unsigned char *)str;
     while (*s) {
-        size_t n = *s < 0x80 ? 1 : (*s >= 0xc2 && *s <= 0xdf) ? 2 : (*s >= 0xe0 && *s <= 0xef) ? 3 : 0;
-        size_t i;
-        if (!n)
+        size_t n = *s < 0x80 ? 1 : fg_utf8_len(s);
+        if (n == 0 || n == 4)
             return 0;
-        for (i = 1; i < n; i++)
-            if ((s[i] & 0xc0) != 0x80)
-                return 0;
         s += n;
     }
     return 1;

@@ -66,8 +66,7 @@ void fg_buf_hex_sigsafe(struct fg_buf *b, uint64_t v)
     fg_buf_mem_sigsafe(b, tmp + i, sizeof tmp - i);
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is invalid. */
-static size_t utf8_len(const unsigned char *s)
+size_t fg_utf8_len(const unsigned char *s)
 {
     unsigned char c = s[0];
     size_t n, i;
@@ -131,7 +130,7 @@ void fg_buf_json_sigsafe(struct fg_buf *b, const char *str)
             fg_buf_char_sigsafe(b, (char)c);
             s++;
         } else {
-            size_t n = utf8_len(s);
+            size_t n = fg_utf8_len(s);
             if (n) {
                 put_whole(b, (const char *)s, n);
                 s += n;

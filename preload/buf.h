@@ -27,6 +27,9 @@ void fg_buf_char_sigsafe(struct fg_buf *b, char c);
 void fg_buf_u64_sigsafe(struct fg_buf *b, uint64_t v);
 void fg_buf_i64_sigsafe(struct fg_buf *b, int64_t v);
 void fg_buf_hex_sigsafe(struct fg_buf *b, uint64_t v);
+/* Length of the valid multi-byte UTF-8 sequence at s (2..4; s[0] >= 0x80),
+ * or 0 when it is invalid (overlong, surrogate, past U+10FFFF, cut short). */
+size_t fg_utf8_len(const unsigned char *s);
 /* Appends s as the inside of a JSON string: quotes, backslashes and control
  * bytes escaped, invalid UTF-8 replaced by \ufffd, valid UTF-8 kept. */
 void fg_buf_json_sigsafe(struct fg_buf *b, const char *s);
