@@ -3,9 +3,11 @@
 #include "jni_names.h"
 #include "jvm.h"
 #include "signals.h"
+#include "../bridges/bridges.h"
 #include "../preload/report_emit.h"
 #include "../preload/state.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,7 +24,7 @@ static struct JNIInvokeInterface_ poisoned_invoke;
 static const void *poisoned_env;
 
 /* Warn mode: the first use of each JavaVM function is reported once. */
-enum { VM_ATTACH, VM_ATTACH_DAEMON, VM_GETENV, VM_DETACH, VM_DESTROY, VM_FUNCTIONS };
+enum { VM_ATTACH, VM_ATTACH_DAEMON, VM_GETENV, VM_FUNCTIONS };
 static unsigned char vm_warned[VM_FUNCTIONS];
 
 unsigned fg_poison_env_slots(jint version)
@@ -53,9 +55,77 @@ static __attribute__((noreturn)) void die_sigsafe(void)
     abort();
 }
 
+/* Housekeeping a bridge does without meaning to use Java: releasing
+ * references and memory the process already holds, local frames, exception
+ * queries, the version. Block mode answers these in the child itself, as a JVM
+ * with nothing pending would, without a report: rjb's finalizers attach and
+ * DeleteGlobalRef, JPype's frames push and pop around a type check. Anything
+ * else is real use. (x86-64 SysV: a function may ignore trailing arguments,
+ * so one no-op serves every void function of the set.) */
+static void JNICALL hk_nothing(void)
+{
+}
+
+static jint JNICALL hk_zero(void)
+{
+    return 0; /* JNI_OK, JNI_FALSE, no pending exception (NULL) */
+}
+
+static jobject JNICALL hk_pop_local_frame(JNIEnv *env, jobject result)
+{
+    (void)env;
+    return result;
+}
+
+static jint JNICALL hk_get_version(JNIEnv *env)
+{
+    (void)env;
+    return fg.env_version;
+}
+
+#define FG_SLOT(fn) (offsetof(struct JNINativeInterface_, fn) / sizeof(void *))
+
+static void *housekeeping(unsigned slot)
+{
+    static const struct {
+        unsigned short slot;
+        void *answer;
+    } answers[] = {
+        {FG_SLOT(GetVersion), (void *)hk_get_version},
+        {FG_SLOT(ExceptionOccurred), (void *)hk_zero},
+        {FG_SLOT(ExceptionDescribe), (void *)hk_nothing},
+        {FG_SLOT(ExceptionClear), (void *)hk_nothing},
+        {FG_SLOT(ExceptionCheck), (void *)hk_zero},
+        {FG_SLOT(PushLocalFrame), (void *)hk_zero},
+        {FG_SLOT(PopLocalFrame), (void *)hk_pop_local_frame},
+        {FG_SLOT(EnsureLocalCapacity), (void *)hk_zero},
+        {FG_SLOT(DeleteGlobalRef), (void *)hk_nothing},
+        {FG_SLOT(DeleteLocalRef), (void *)hk_nothing},
+        {FG_SLOT(DeleteWeakGlobalRef), (void *)hk_nothing},
+        {FG_SLOT(ReleaseStringChars), (void *)hk_nothing},
+        {FG_SLOT(ReleaseStringUTFChars), (void *)hk_nothing},
+        {FG_SLOT(ReleaseStringCritical), (void *)hk_nothing},
+        {FG_SLOT(ReleasePrimitiveArrayCritical), (void *)hk_nothing},
+        {FG_SLOT(ReleaseBooleanArrayElements), (void *)hk_nothing},
+        {FG_SLOT(ReleaseByteArrayElements), (void *)hk_nothing},
+        {FG_SLOT(ReleaseCharArrayElements), (void *)hk_nothing},
+        {FG_SLOT(ReleaseShortArrayElements), (void *)hk_nothing},
+        {FG_SLOT(ReleaseIntArrayElements), (void *)hk_nothing},
+        {FG_SLOT(ReleaseLongArrayElements), (void *)hk_nothing},
+        {FG_SLOT(ReleaseFloatArrayElements), (void *)hk_nothing},
+        {FG_SLOT(ReleaseDoubleArrayElements), (void *)hk_nothing},
+    };
+    unsigned i;
+    for (i = 0; i < sizeof answers / sizeof answers[0]; i++)
+        if (answers[i].slot == slot)
+            return answers[i].answer;
+    return NULL;
+}
+
 void *fg_env_enter(unsigned slot, const void *caller)
 {
     const char *name = fg_jni_env_name(slot);
+    void *answer;
     if (fg.cfg.mode == FG_MODE_WARN) {
         /* libjvm calls its own JNI functions through the table while serving
          * one call (FindClass uses GetStringUTFLength...): only the host's
@@ -66,6 +136,9 @@ void *fg_env_enter(unsigned slot, const void *caller)
         }
         return env_original[slot];
     }
+    answer = housekeeping(slot);
+    if (answer)
+        return answer;
     /* block: the child would hang or crash in the JVM; this report is the
      * last thing it does, so it is written even after an earlier refusal. */
     fg.reported = 1;
@@ -120,28 +193,34 @@ static jint JNICALL vm_get_env(JavaVM *vm, void **penv, jint version)
     return JNI_EDETACHED;
 }
 
-static jint JNICALL vm_attach(JavaVM *vm, void **penv, void *args)
+/* Both attach flavours. A refused attach hands back the poisoned env, not
+ * NULL: a host that ignores the code (rjb) is then stopped at its first real
+ * call, and its finalizers' releases stay quiet (housekeeping above). For
+ * such a host the refusal itself is silent: its report comes with that call. */
+static jint attach(JavaVM *vm, void **penv, void *args, int which, const char *name,
+                   jint(JNICALL *real)(JavaVM *, void **, void *))
 {
     if (fg.cfg.mode == FG_MODE_WARN) {
-        warn_once_sigsafe(VM_ATTACH, "AttachCurrentThread");
-        return fg.vm_functions->AttachCurrentThread(vm, penv, args);
+        warn_once_sigsafe(which, name);
+        return real(vm, penv, args);
     }
-    refuse_once_sigsafe("AttachCurrentThread");
+    if (!fg_bridges_attach_is_silent())
+        refuse_once_sigsafe(name);
     if (penv)
         *penv = poisoned_env ? (void *)&poisoned_env : NULL;
     return JNI_ERR;
 }
 
+static jint JNICALL vm_attach(JavaVM *vm, void **penv, void *args)
+{
+    return attach(vm, penv, args, VM_ATTACH, "AttachCurrentThread",
+                  fg.vm_functions->AttachCurrentThread);
+}
+
 static jint JNICALL vm_attach_daemon(JavaVM *vm, void **penv, void *args)
 {
-    if (fg.cfg.mode == FG_MODE_WARN) {
-        warn_once_sigsafe(VM_ATTACH_DAEMON, "AttachCurrentThreadAsDaemon");
-        return fg.vm_functions->AttachCurrentThreadAsDaemon(vm, penv, args);
-    }
-    refuse_once_sigsafe("AttachCurrentThreadAsDaemon");
-    if (penv)
-        *penv = poisoned_env ? (void *)&poisoned_env : NULL;
-    return JNI_ERR;
+    return attach(vm, penv, args, VM_ATTACH_DAEMON, "AttachCurrentThreadAsDaemon",
+                  fg.vm_functions->AttachCurrentThreadAsDaemon);
 }
 
 void fg_poison_child_sigsafe(void)
@@ -173,7 +252,9 @@ void fg_poison_child_sigsafe(void)
         poisoned_invoke.AttachCurrentThreadAsDaemon = vm_attach_daemon;
         *fg.vm = &poisoned_invoke;
     }
-    if (fg.cfg.mode == FG_MODE_BLOCK)
+    if (fg.cfg.mode == FG_MODE_BLOCK) {
         fg_signals_reset_child_sigsafe();
+        fg_bridges_stand_down_sigsafe();
+    }
     fg.poisoned = 1;
 }

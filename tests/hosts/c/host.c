@@ -143,6 +143,31 @@ static void child_getversion(void)
     _exit(0);
 }
 
+/* What bridges do for their own bookkeeping (JPype's frames around a type
+ * check, rjb's and rJava's finalizers releasing references the parent made,
+ * exception checks): answered in a guarded child without a report. Then one
+ * real call, which must stop the child with a report naming it. */
+static jobject parent_global;
+static void child_housekeeping(void)
+{
+    jobject got;
+    printf("child: GetVersion=0x%x\n", (unsigned)(*env)->GetVersion(env));
+    printf("child: PushLocalFrame=%d\n", (int)(*env)->PushLocalFrame(env, 16));
+    printf("child: EnsureLocalCapacity=%d\n", (int)(*env)->EnsureLocalCapacity(env, 8));
+    printf("child: ExceptionCheck=%d\n", (int)(*env)->ExceptionCheck(env));
+    printf("child: ExceptionOccurred=%p\n", (void *)(*env)->ExceptionOccurred(env));
+    (*env)->ExceptionClear(env);
+    (*env)->DeleteGlobalRef(env, parent_global);
+    (*env)->DeleteLocalRef(env, parent_global);
+    got = (*env)->PopLocalFrame(env, parent_global);
+    printf("child: PopLocalFrame returns its argument=%d\n", got == parent_global);
+    printf("child: housekeeping done\n");
+    fflush(stdout);
+    if (getenv("HOST_THEN_REAL"))
+        (*env)->FindClass(env, "java/lang/String");
+    _exit(0);
+}
+
 static void child_attach(void)
 {
     JNIEnv *e = (JNIEnv *)0x1;
@@ -349,6 +374,11 @@ int main(int argc, char **argv)
         pid = fork_child(child_findclass);
     } else if (strcmp(s, "getversion") == 0) {
         pid = fork_child(child_getversion);
+    } else if (strcmp(s, "housekeeping") == 0) {
+        printf("parent: GetVersion=0x%x\n", (unsigned)(*env)->GetVersion(env));
+        parent_global = (*env)->NewGlobalRef(env, (*env)->FindClass(env, "java/lang/String"));
+        fflush(stdout);
+        pid = fork_child(child_housekeeping);
     } else if (strcmp(s, "attach") == 0) {
         pid = fork_child(child_attach);
     } else if (strcmp(s, "create") == 0) {

@@ -108,9 +108,20 @@ for jh in $(jdks); do
   run_host "$bin" getversion FORKGUARD_MODE=off
   check "c $n FORKGUARD_MODE=off: no poisoning, no report" "child GetVersion answered, exit 0, nothing from forkguard" \
     bash -c "grep -q '^child: GetVersion=0x' '$OUT' && grep -q '^child: exit 0' '$OUT' && ! grep -q forkguard '$ERR'"
-  run_host "$bin" getversion
-  check "c $n block: even GetVersion is refused" "child aborted with a GetVersion report" \
-    bash -c "grep -q '^child: signal 6' '$OUT' && grep -q '^forkguard: JNI call GetVersion in pid' '$ERR' && ! grep -q 'GetVersion=0x' '$OUT'"
+  # Block mode answers bookkeeping calls itself, silently, as a JVM with
+  # nothing pending would; only real use is refused.
+  run_host "$bin" housekeeping
+  pv=$(sed -n 's/^parent: GetVersion=//p' "$OUT")
+  check "c $n block: bookkeeping calls answered in the child, silently" \
+    "expected the parent's version ($pv), frames 0, no exception, PopLocalFrame returning its argument, exit 0, no report" \
+    bash -c "grep -qx 'child: GetVersion=$pv' '$OUT' && grep -qx 'child: PushLocalFrame=0' '$OUT' && grep -qx 'child: EnsureLocalCapacity=0' '$OUT' \
+      && grep -qx 'child: ExceptionCheck=0' '$OUT' && grep -qx 'child: ExceptionOccurred=(nil)' '$OUT' \
+      && grep -qx 'child: PopLocalFrame returns its argument=1' '$OUT' && grep -q '^child: exit 0' '$OUT' && ! grep -q forkguard '$ERR'"
+  run_host "$bin" housekeeping HOST_THEN_REAL=1
+  check "c $n block: the first real call after bookkeeping is refused, one report naming it" \
+    "expected 'housekeeping done', then SIGABRT and exactly one report, for FindClass" \
+    bash -c "grep -q '^child: housekeeping done' '$OUT' && grep -q '^child: signal 6' '$OUT' \
+      && [ \$(grep -c '^forkguard: JNI call' '$ERR') = 1 ] && grep -q '^forkguard: JNI call FindClass in pid' '$ERR'"
 
   log=$(mktemp -u)
   run_host "$bin" findclass FORKGUARD_FORMAT=json FORKGUARD_LOG="$log"
