@@ -58,7 +58,7 @@ gen_shim_class() {
 lib_sources() {
   local src
   gen_shim_class "$(java_home)"
-  for src in "$ROOT"/preload/*.c "$ROOT"/hooks/*.c "$B/gen/shim_class.c" "$ROOT"/hooks/*_"$ARCH".S; do
+  for src in "$ROOT"/preload/*.c "$ROOT"/hooks/*.c "$ROOT"/bridges/*.c "$B/gen/shim_class.c" "$ROOT"/hooks/*_"$ARCH".S; do
     [ -e "$src" ] && echo "$src"
   done
   return 0

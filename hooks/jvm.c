@@ -12,13 +12,17 @@
 #include "classpath.h"
 #include "poison.h"
 #include "signals.h"
+#include "../bridges/bridges.h"
 #include "../preload/backtrace.h"
+#include "../preload/buf.h"
+#include "../preload/messages.h"
 #include "../preload/host.h"
 #include "../preload/realsym.h"
 #include "../preload/report_emit.h"
 #include "../preload/state.h"
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <link.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -39,19 +43,44 @@ static void jdk_lib_dir(const char *libjvm)
         fg.jdk_lib_dir[0] = '\0';
 }
 
+/* A JDK newer than this build knows may have appended JNIEnv functions that
+ * the child's table then leaves unguarded: say so once, in the owner. */
+static void notice_newer_jni(jint version)
+{
+    char line[512];
+    struct fg_buf b;
+    fg_buf_init(&b, line, sizeof line - 1);
+    fg_buf_str_sigsafe(&b, FG_MSG_PREFIX FG_MSG_JNI_NEWER_1);
+    fg_buf_hex_sigsafe(&b, (uint64_t)(uint32_t)version);
+    fg_buf_str_sigsafe(&b, FG_MSG_JNI_NEWER_2);
+    fg_buf_u64_sigsafe(&b, fg_poison_env_slots(version));
+    fg_buf_str_sigsafe(&b, FG_MSG_JNI_NEWER_3);
+    line[b.len] = '\0';
+    fg_report_jvm_notice(line);
+}
+
 /* Everything a child will need, resolved now, in the parent. The owner is
  * published last: a fork racing this from another thread either sees no JVM
  * or a completely described one. */
-static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
+static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real, const void *caller)
 {
     Dl_info info;
+    char creator[PATH_MAX];
     fg.self_pid = getpid();
     fg.vm = vm;
     fg.vm_functions = *vm;
     /* Every thread's JNIEnv points at this one table (-Xcheck:jni switches
      * them all to its checking table): take it from the env, not a symbol. */
     fg.env_table = (void **)*env;
-    fg.env_slots = fg_poison_env_slots((*env)->GetVersion(env));
+    fg.env_version = (*env)->GetVersion(env);
+    fg.env_slots = fg_poison_env_slots(fg.env_version);
+    if (fg.env_version > FG_JNI_VERSION_KNOWN)
+        notice_newer_jni(fg.env_version);
+    /* Who created the JVM: a language bridge, the java launcher, a C host. */
+    creator[0] = '\0';
+    if (dladdr(caller, &info) && info.dli_fname)
+        strncpy(creator, info.dli_fname, sizeof creator - 1);
+    creator[sizeof creator - 1] = '\0';
     if (dladdr((void *)real, &info) && info.dli_fname) {
         strncpy(fg.libjvm_path, info.dli_fname, sizeof fg.libjvm_path - 1);
         fg_code_ranges_collect(&fg.jvm_code, 0, info.dli_fname);
@@ -62,7 +91,8 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
     fg_realsym_get_vms();
     /* The unwinders are loaded on the first fork (hooks/fork.c): a JVM
      * process that never forks does not pay the ~0.4 ms. */
-    fg_host_detect();
+    fg_host_detect(creator[0] ? creator : NULL);
+    fg_bridges_detect(creator[0] ? creator : NULL);
     __atomic_store_n(&fg.owner_pid, fg.self_pid, __ATOMIC_RELEASE);
     /* Before the host gets the JVM: its first DriverManager use comes later. */
     if (fg.cfg.classpath || fg.cfg.drivers)
@@ -97,7 +127,8 @@ static int in_child_of_owner(void)
     return fg.owner_pid && fg.owner_pid != getpid();
 }
 
-static jint create_hook(JavaVM **pvm, void **penv, void *args)
+/* `caller`: the return address into the code that asked for the JVM. */
+static jint create(JavaVM **pvm, void **penv, void *args, const void *caller)
 {
     fg_create_vm_fn real;
     jint rc;
@@ -118,14 +149,20 @@ static jint create_hook(JavaVM **pvm, void **penv, void *args)
         fg_signals_snapshot(); /* the host's own dispositions, for children */
     rc = real(pvm, penv, args);
     if (rc == JNI_OK && pvm && *pvm && penv && *penv && !in_child_of_owner())
-        record(*pvm, (JNIEnv *)*penv, real);
+        record(*pvm, (JNIEnv *)*penv, real, caller);
     return rc;
+}
+
+/* What dlsym hands out: the host calls it directly. */
+static jint JNICALL create_hook(JavaVM **pvm, void **penv, void *args)
+{
+    return create(pvm, penv, args, __builtin_return_address(0));
 }
 
 __attribute__((visibility("default"))) jint JNI_CreateJavaVM(JavaVM **pvm, void **penv,
                                                              void *args)
 {
-    return create_hook(pvm, penv, args);
+    return create(pvm, penv, args, __builtin_return_address(0));
 }
 
 void *fg_jvm_wrap_create(void *real)

@@ -8,6 +8,8 @@
  * Never more than the table really has: writing past its end would corrupt
  * libjvm's data. */
 unsigned fg_poison_env_slots(jint version);
+/* The newest JNI version whose table size forkguard knows (JNI_VERSION_24). */
+#define FG_JNI_VERSION_KNOWN 0x00180000
 
 /* Overwrites the JNIEnv table (every slot but the 4 reserved ones) with the
  * per-slot stubs and points the JavaVM at a refusing invoke table; in block

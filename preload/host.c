@@ -1,8 +1,10 @@
 #include "host.h"
 
+#include "elf_lookup.h"
 #include "messages.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -42,30 +44,99 @@ enum fg_host fg_host_classify(const char *args, size_t len)
     return FG_HOST_C;
 }
 
-void fg_host_detect(void)
+/* The object that called JNI_CreateJavaVM names the bridge, and so the host,
+ * whatever the process calls itself. */
+static enum fg_host from_creator(const char *creator)
 {
-    char args[4096];
-    ssize_t n = 0;
-    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    const char *name = creator ? base_name(creator) : "";
+    if (starts_with(name, "_jpype."))
+        return FG_HOST_PYTHON;
+    if (strcmp(name, "rJava.so") == 0)
+        return FG_HOST_R;
+    if (starts_with(name, "rjbcore.so"))
+        return FG_HOST_RUBY;
+    if (strcmp(name, "libjli.so") == 0)
+        return FG_HOST_JAVA;
+    return FG_HOST_C;
+}
+
+/* An interpreter's runtime among the loaded objects (a C extension or an
+ * embedding program created the JVM). */
+static enum fg_host from_loaded(void)
+{
+    static const struct {
+        const char *symbol;
+        enum fg_host host;
+    } runtimes[] = {
+        {"JLI_Launch", FG_HOST_JAVA},
+        {"Py_Initialize", FG_HOST_PYTHON},
+        {"R_ReplDLLinit", FG_HOST_R},
+        {"ruby_setup", FG_HOST_RUBY},
+    };
+    size_t i;
+    for (i = 0; i < sizeof runtimes / sizeof runtimes[0]; i++)
+        if (fg_elf_find(NULL, runtimes[i].symbol, NULL, fg.self_base, NULL, 0))
+            return runtimes[i].host;
+    return FG_HOST_C;
+}
+
+static ssize_t read_file(const char *path, char *buf, size_t size)
+{
+    ssize_t n = -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
-        n = read(fd, args, sizeof args - 1);
+        n = read(fd, buf, size - 1);
         close(fd);
     }
     if (n < 0)
         n = 0;
-    args[n] = '\0';
-    fg.host = fg_host_classify(args, (size_t)n);
+    buf[n] = '\0';
+    return n;
+}
+
+/* A Python host serving requests: uWSGI's executable is itself (it rewrites
+ * its title, not /proc/self/exe); gunicorn is a script, so its name is in the
+ * arguments, read now, before a server renames its processes. */
+static enum fg_host python_server(void)
+{
+    char exe[PATH_MAX], args[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        if (starts_with(base_name(exe), "uwsgi"))
+            return FG_HOST_UWSGI;
+    }
+    n = read_file("/proc/self/cmdline", args, sizeof args);
+    if (fg_host_classify(args, (size_t)n) == FG_HOST_GUNICORN)
+        return FG_HOST_GUNICORN;
+    return FG_HOST_PYTHON;
+}
+
+void fg_host_detect(const char *creator)
+{
+    char args[4096];
+    ssize_t n;
+    enum fg_host host = from_creator(creator);
+    if (host == FG_HOST_C)
+        host = from_loaded();
+    if (host == FG_HOST_C) {
+        n = read_file("/proc/self/cmdline", args, sizeof args);
+        host = fg_host_classify(args, (size_t)n);
+    }
+    if (host == FG_HOST_PYTHON)
+        host = python_server();
+    fg.host = host;
 }
 
 const char *fg_host_name(enum fg_host host)
 {
-    static const char *const names[] = {"c", "python", "gunicorn", "R", "ruby", "java"};
+    static const char *const names[] = {"c", "python", "gunicorn", "uwsgi", "R", "ruby", "java"};
     return names[host];
 }
 
 const char *fg_host_fix(enum fg_host host)
 {
-    static const char *const fixes[] = {FG_FIX_C,    FG_FIX_PYTHON, FG_FIX_GUNICORN,
-                                        FG_FIX_R,    FG_FIX_RUBY,   FG_FIX_JAVA};
+    static const char *const fixes[] = {FG_FIX_C,     FG_FIX_PYTHON, FG_FIX_GUNICORN, FG_FIX_UWSGI,
+                                        FG_FIX_R,     FG_FIX_RUBY,   FG_FIX_JAVA};
     return fixes[host];
 }

@@ -23,15 +23,36 @@
 #define FG_FIX_GUNICORN                                                                 \
     "drop --preload (the JVM is then started per worker), or start the JVM in a "      \
     "post_fork hook instead of at import time"
+#define FG_FIX_UWSGI                                                                    \
+    "load the app in each worker (lazy-apps = true) so that each worker starts its "   \
+    "own JVM, or start the JVM in a @postfork function (uwsgidecorators) instead of "  \
+    "at import time"
 #define FG_FIX_R                                                                        \
-    "use a PSOCK cluster (parallel::makePSOCKcluster + parLapply) instead of "         \
-    "mclapply/mcparallel, and call .jinit() inside each worker"
+    "use a PSOCK cluster (parallel::makePSOCKcluster + parLapply) or "                  \
+    "future::plan(multisession) instead of mclapply/mcparallel/plan(multicore), and "  \
+    "call .jinit() inside each worker"
 #define FG_FIX_RUBY                                                                     \
     "load the JVM (Rjb::load) after fork, e.g. in on_worker_boot/after_fork, not "     \
     "before"
 #define FG_FIX_JAVA                                                                     \
     "start subprocesses with ProcessBuilder (posix_spawn), never with a raw fork() "   \
     "from native code"
+
+/* JPype refuses Java use itself once its context stands down in a child
+ * (bridges/): the report names the bridge, the exception says why. */
+#define FG_JPYPE_FUNCTION "through JPype"
+#define FG_JPYPE_RESULT "a jpype.JVMNotRunning exception"
+#define FG_JPYPE_MSG_1 "Java is not usable in this process (pid "
+#define FG_JPYPE_MSG_2 "): it is a fork()ed child of pid "
+#define FG_JPYPE_MSG_3                                                                  \
+    ", which owns the JVM, and the JVM's threads do not survive fork() (forkguard). "  \
+    "Fix: "
+
+#define FG_MSG_JNI_NEWER_1 "this JVM's JNI version "
+#define FG_MSG_JNI_NEWER_2 " is newer than forkguard knows (0x180000, JNI 24): only its first "
+#define FG_MSG_JNI_NEWER_3                                                              \
+    " JNIEnv slots are guarded in forked children; functions added after JNI 24 are "  \
+    "not"
 
 #define FG_EXPECT_MODE "block, warn or off"
 #define FG_EXPECT_FORMAT "text or json"

@@ -188,3 +188,8 @@ void fg_report_classpath(const char *line)
 {
     report_line("classpath", line);
 }
+
+void fg_report_jvm_notice(const char *line)
+{
+    report_line("jvm_notice", line);
+}

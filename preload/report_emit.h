@@ -25,6 +25,10 @@ void fg_report_fork(pid_t child, const uintptr_t *ips, int n);
  * is the complete message. Parent only. */
 void fg_report_classpath(const char *line);
 
+/* Something the owner should know about its JVM (a JNI version newer than
+ * forkguard knows): `line` is the complete message. Parent only. */
+void fg_report_jvm_notice(const char *line);
+
 /* A bad configuration value, at load: `line` is the complete message. */
 void fg_report_config_error(const char *variable, const char *line);
 

@@ -23,6 +23,7 @@ enum fg_host {
     FG_HOST_C,
     FG_HOST_PYTHON,
     FG_HOST_GUNICORN,
+    FG_HOST_UWSGI,
     FG_HOST_R,
     FG_HOST_RUBY,
     FG_HOST_JAVA
@@ -61,6 +62,7 @@ struct fg_state {
     JavaVM *vm;
     void **env_table;          /* the JNINativeInterface_ every JNIEnv points to */
     unsigned env_slots;        /* slots in that table, from GetVersion() */
+    jint env_version;          /* GetVersion(), answered by the child itself */
     const struct JNIInvokeInterface_ *vm_functions; /* the real invoke table */
     char libjvm_path[PATH_MAX];
     char jdk_lib_dir[PATH_MAX]; /* JAVA_HOME/lib/: the JDK's own native code */

@@ -1,0 +1,100 @@
+#include "bridges.h"
+
+#include "jpype_adapter.h"
+#include "../preload/state.h"
+
+#include <dlfcn.h>
+#include <string.h>
+
+/* JPype: its JNI native method for "the JVM is shutting down", called by its
+ * own Java code (org.jpype.JPypeContext.onShutdown) and exported for that
+ * reason in every JPype since 1.2; it only clears the context's running flag.
+ * With the flag clear, JPype's GC hook, finalizers, subclass checks and
+ * import finder all stand down by JPype's own design, exactly as after
+ * shutdownJVM(), and any real use raises jpype.JVMNotRunning. */
+typedef void (*fg_jpype_on_shutdown_fn)(void *env, void *obj, long long context);
+
+static struct {
+    enum fg_bridge kind;
+    void **jpype_context; /* &JPContext_global: the context is made at import */
+    fg_jpype_on_shutdown_fn jpype_on_shutdown;
+    int *rjava_dead; /* rJava's java_is_dead: its finalizers return at once */
+} bridge;
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+static enum fg_bridge classify(const char *creator)
+{
+    const char *name = base_name(creator);
+    if (strncmp(name, "_jpype.", 7) == 0)
+        return FG_BRIDGE_JPYPE;
+    if (strcmp(name, "rJava.so") == 0)
+        return FG_BRIDGE_RJAVA;
+    if (strcmp(name, "rjbcore.so") == 0)
+        return FG_BRIDGE_RJB;
+    return FG_BRIDGE_NONE;
+}
+
+/* The bridge's own symbols, from the very object that created the JVM (a
+ * bridge is loaded RTLD_LOCAL by its interpreter: only its handle sees them). */
+static void resolve(const char *creator)
+{
+    void *handle = dlopen(creator, RTLD_LAZY | RTLD_NOLOAD);
+    if (!handle || !fg.real.dlsym)
+        return;
+    switch (bridge.kind) {
+    case FG_BRIDGE_JPYPE:
+        bridge.jpype_context = fg.real.dlsym(handle, "JPContext_global");
+        bridge.jpype_on_shutdown = (fg_jpype_on_shutdown_fn)fg.real.dlsym(
+            handle, "Java_org_jpype_JPypeContext_onShutdown");
+        break;
+    case FG_BRIDGE_RJAVA:
+        bridge.rjava_dead = fg.real.dlsym(handle, "java_is_dead");
+        break;
+    case FG_BRIDGE_RJB:
+    case FG_BRIDGE_NONE:
+        break;
+    }
+    dlclose(handle);
+}
+
+void fg_bridges_detect(const char *creator)
+{
+    if (fg.cfg.mode != FG_MODE_BLOCK || !creator)
+        return;
+    bridge.kind = classify(creator);
+    resolve(creator);
+    if (bridge.kind == FG_BRIDGE_JPYPE && bridge.jpype_context && bridge.jpype_on_shutdown)
+        fg_jpype_adapter_install();
+}
+
+enum fg_bridge fg_bridges_current(void)
+{
+    return bridge.kind;
+}
+
+void fg_bridges_stand_down_sigsafe(void)
+{
+    switch (bridge.kind) {
+    case FG_BRIDGE_JPYPE:
+        if (bridge.jpype_on_shutdown && bridge.jpype_context && *bridge.jpype_context)
+            bridge.jpype_on_shutdown(NULL, NULL, (long long)(uintptr_t)*bridge.jpype_context);
+        break;
+    case FG_BRIDGE_RJAVA:
+        if (bridge.rjava_dead)
+            *bridge.rjava_dead = 1;
+        break;
+    case FG_BRIDGE_RJB:
+    case FG_BRIDGE_NONE:
+        break;
+    }
+}
+
+int fg_bridges_attach_is_silent(void)
+{
+    return bridge.kind == FG_BRIDGE_RJB;
+}
