@@ -2,8 +2,11 @@
 query through java.sql.DriverManager per request. Under `gunicorn --preload`
 the import (and the JVM) happens in the arbiter, and every worker is a forked
 child of the JVM's owner; without --preload each worker starts its own JVM."""
+import collections.abc
+import gc
 import os
 import time
+import traceback
 
 import jpype
 import jpype.imports  # noqa: F401  (enables the java.* import hooks)
@@ -35,9 +38,44 @@ def query():
         conn.close()
 
 
+def plain():
+    """A request that never uses Java but meets every piece of JPype's
+    housekeeping in a worker: ABC type checks, traceback formatting, an import
+    that fails, Python allocation with collections (JPype's GC hook)."""
+    ok = not isinstance(None, collections.abc.Sequence)
+    try:
+        raise ValueError("handled")
+    except ValueError as e:
+        ok = ok and "ValueError: handled" in "".join(traceback.format_exception(e))
+    try:
+        import forkguard_missing_module  # noqa: F401
+        ok = False
+    except ImportError:
+        pass
+    held = [bytes(1 << 20) for _ in range(40)]
+    gc.collect()
+    del held
+    return ok
+
+
 def app(environ, start_response):
+    """Errors become HTTP 500 with the traceback in the server's log, as a web
+    framework would do (uWSGI itself would only drop the connection)."""
+    try:
+        return route(environ, start_response)
+    except Exception:
+        traceback.print_exc()
+        data = b"internal error\n"
+        start_response("500 Internal Server Error", [("Content-Type", "text/plain"),
+                                                     ("Content-Length", str(len(data)))])
+        return [data]
+
+
+def route(environ, start_response):
     path = environ.get("PATH_INFO", "/")
-    if path == "/query":
+    if path == "/plain":
+        body = "plain %s pid %d\n" % (plain(), os.getpid())
+    elif path == "/query":
         body = "rows %d pid %d\n" % (query(), os.getpid())
     elif path == "/slow":
         # A worker that tried Java (and may have failed) and is then stuck in

@@ -3,6 +3,9 @@
   client.py wait PORT SECS   -> polls until PORT accepts connections (exit 1 at the deadline)
   client.py load PORT N THREADS TIMEOUT
                              -> N concurrent GET /query, one summary line
+  client.py mixed PORT N THREADS TIMEOUT
+                             -> N concurrent requests, /plain and /query alternating,
+                                one summary line per path
   client.py get PORT PATH TIMEOUT -> one GET, prints "status N body" or "error ..."
 """
 import concurrent.futures
@@ -63,6 +66,19 @@ def load(port, n, threads, timeout):
         print("load: errors", errors, flush=True)
 
 
+def mixed(port, n, threads, timeout):
+    paths = ["/plain" if i % 2 == 0 else "/query" for i in range(n)]
+    with concurrent.futures.ThreadPoolExecutor(threads) as ex:
+        results = list(ex.map(lambda p: (p,) + get(port, p, timeout), paths))
+    for path in ("/plain", "/query"):
+        mine = [r for r in results if r[0] == path]
+        st = [s for _, s, _, _ in mine]
+        good = sum(1 for _, s, b, _ in mine if s == 200 and (path != "/plain" or " True " in b))
+        print("mixed %s: %d requests ok=%d http500=%d timeout=%d error=%d"
+              % (path, len(mine), good, st.count(500), st.count("timeout"), st.count("error")),
+              flush=True)
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "port":
@@ -71,6 +87,8 @@ if __name__ == "__main__":
         sys.exit(0 if wait(int(sys.argv[2]), float(sys.argv[3])) else 1)
     elif cmd == "load":
         load(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+    elif cmd == "mixed":
+        mixed(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
     elif cmd == "get":
         status, body, t = get(int(sys.argv[2]), sys.argv[3], float(sys.argv[4]))
         print("status %s %.2fs %s" % (status, t, body.strip()), flush=True)

@@ -18,7 +18,7 @@ for jh in $(jdks); do
       "parent: $jvm5" has "$OUT" "^parent: $jvm5\$"
     check "$t: child that touched Java: libjvm's handlers reset" \
       "back to Python's own: SIGTERM/SIGHUP default, SIGINT Python's handler, SIGPIPE/SIGXFSZ ignored" \
-      has "$OUT" '^child: java RuntimeError; SIGTERM default; SIGINT handler in python3; SIGHUP default; SIGPIPE ignore; SIGXFSZ ignore$'
+      has "$OUT" '^child: java JVMNotRunning; SIGTERM default; SIGINT handler in python3; SIGHUP default; SIGPIPE ignore; SIGXFSZ ignore$'
     check "$t: os.kill(child, SIGTERM) ends it" "status -15 (within the script's 10 s bound)" \
       has "$OUT" '^child: after SIGTERM status -15 in '
     check "$t: the parent's dispositions are unchanged by the fork" \
@@ -32,7 +32,7 @@ for jh in $(jdks); do
 
     py pool_terminate.py
     check "$t: Pool(fork) Java tasks raise in the workers" \
-      "tasks: RuntimeError x4" has "$OUT" '^tasks: RuntimeError RuntimeError RuntimeError RuntimeError$'
+      "tasks: JVMNotRunning x4" has "$OUT" '^tasks: JVMNotRunning JVMNotRunning JVMNotRunning JVMNotRunning$'
     # A bound, not a benchmark: terminate() returns at once or never.
     check "$t: pool.terminate() returns within 2 s (busy worker)" \
       "terminate: returned in < 2 s" \
