@@ -1,8 +1,8 @@
 """Loopback HTTP client for the gunicorn suite, every wait bounded.
   client.py port             -> prints a free loopback port
   client.py wait PORT SECS   -> polls until PORT accepts connections (exit 1 at the deadline)
-  client.py load PORT N THREADS TIMEOUT
-                             -> N concurrent GET /query, one summary line
+  client.py load PORT N THREADS TIMEOUT [PATH]
+                             -> N concurrent GET PATH (default /query), one summary line
   client.py mixed PORT N THREADS TIMEOUT
                              -> N concurrent requests, /plain and /query alternating,
                                 one summary line per path
@@ -48,9 +48,9 @@ def get(port, path, timeout):
         conn.close()
 
 
-def load(port, n, threads, timeout):
+def load(port, n, threads, timeout, path="/query"):
     with concurrent.futures.ThreadPoolExecutor(threads) as ex:
-        results = list(ex.map(lambda _: get(port, "/query", timeout), range(n)))
+        results = list(ex.map(lambda _: get(port, path, timeout), range(n)))
     by = {}
     for status, _, _ in results:
         by[status] = by.get(status, 0) + 1
@@ -86,7 +86,8 @@ if __name__ == "__main__":
     elif cmd == "wait":
         sys.exit(0 if wait(int(sys.argv[2]), float(sys.argv[3])) else 1)
     elif cmd == "load":
-        load(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+        load(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]),
+             *sys.argv[6:7])
     elif cmd == "mixed":
         mixed(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
     elif cmd == "get":

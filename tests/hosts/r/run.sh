@@ -9,7 +9,7 @@ cd "$ROOT/tests/hosts/r"
 
 rs() { bounded 90 env LD_PRELOAD="$FG_LIB" JAVA_HOME="$jh" Rscript "$@"; }
 head_re='^forkguard: JNI call AttachCurrentThread in pid [0-9]+, a forked child of JVM owner pid [0-9]+$'
-r_fix='fix:     (R) use a PSOCK cluster (parallel::makePSOCKcluster + parLapply) instead of mclapply/mcparallel'
+r_fix='fix:     (R) use a PSOCK cluster (parallel::makePSOCKcluster + parLapply) or future::plan(multisession) instead of mclapply/mcparallel/plan(multicore)'
 
 # Deterministic Java work without any fork (a prototype spun at 100 % CPU in
 # rJava.so here): output and exit status must match a run without forkguard.
@@ -41,6 +41,25 @@ for jh in $(jdks); do
       bash -c "[ \$(grep -cE '$head_re' '$ERR') = 4 ] && [ \$(grep -cF '$r_fix' '$ERR') = 4 ] && grep -q 'libjvm $jh/lib/server/libjvm.so' '$ERR'"
     check "$t: parent keeps using Java after mclapply" "parent: works TRUE" \
       has "$OUT" '^parent: works TRUE ?$'
+
+    # Java objects left in the parent, forked workers three ways: plain tasks
+    # (whose gc() finalizes the inherited references) and stop() tasks behave
+    # as without a JVM; Java tasks get an R error and one report each.
+    rs bridge.R
+    for w in mclapply future foreach; do
+      k=$([ $w = future ] && echo 2 || echo 4)
+      want=$([ $k = 2 ] && echo '10 | 20' || echo '10 | 20 | 30 | 40')
+      check "$t: $w: plain tasks that finalize inherited Java objects return their values" \
+        "expected '$w plain: $want'" has "$OUT" "^$w plain: $want\$"
+      check "$t: $w: stop() tasks return their own errors" "expected two 'plain failure' errors" \
+        has "$OUT" "^$w stop: error<plain failure 1> \\| error<plain failure 2>\$"
+      check "$t: $w: Java tasks get an R error" "expected two AttachCurrentThread errors" \
+        has "$OUT" "^$w java: error<AttachCurrentThread failed! \\(result:-1\\)> \\| error<AttachCurrentThread failed! \\(result:-1\\)>\$"
+    done
+    check "$t: bridge.R: one report per Java task only, no finalizer errors, parent works" \
+      "expected exactly 6 reports, all with the (R) fix, no 'Error in .Internal(gc' lines, 'parent: works TRUE'" \
+      bash -c "[ \$(grep -cE '$head_re' '$ERR') = 6 ] && [ \$(grep -c '^forkguard' '$ERR') = 6 ] && [ \$(grep -cF '$r_fix' '$ERR') = 6 ] \
+        && ! grep -q 'Error in' '$ERR' && grep -q '^parent: works TRUE' '$OUT'"
 
     rs psock.R
     check "$t: makePSOCKcluster workers with their own JVM work, no report" \

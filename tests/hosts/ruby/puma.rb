@@ -1,0 +1,3 @@
+workers 2
+threads 1, 1
+preload_app!
