@@ -21,7 +21,7 @@ pid_t forkguard_jvm_owner(void);
  * in every forked child of the owner. */
 int forkguard_jvm_usable(void);
 
-/* Version string, for example "0.1.0". */
+/* Version string, for example "0.2.0". */
 const char *forkguard_version(void);
 
 #ifdef __cplusplus

@@ -60,7 +60,7 @@ static void on_error(void *ctx, const char *variable, const char *line)
         die("message does not say what is expected and what is used", line);
 }
 
-/* Mirrors of the contract, written from DESIGN.md, not from config.c. */
+/* Mirrors of the contract, written from docs/contract.md, not from config.c. */
 static int choice(const char *v, const char *const *names_, int n)
 {
     int i;

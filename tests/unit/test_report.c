@@ -1,6 +1,6 @@
 /* preload/report.h: the text and JSON records users and scripts read.
  *
- * The text's first line is contract (DESIGN.md), so it is compared exactly;
+ * The text's first line is contract (docs/contract.md), so it is compared exactly;
  * JSON records are parsed by Python's json module (fg_json_check.h), including
  * the fallbacks for buffers too small and names too long, and every buffer is
  * followed by canary bytes that must survive. */

@@ -34,7 +34,7 @@ for jh in $(jdks); do
     t="c $n $kind findclass"
     run_host "$bin" findclass "${extra[@]}"
     check "$t: child dies by SIGABRT within 2 s" "expected 'child: signal 6'" has "$OUT" '^child: signal 6$'
-    check "$t: report first line" "first line of the DESIGN.md format" has "$ERR" "$first_line"
+    check "$t: report first line" "first line of the docs/contract.md format" has "$ERR" "$first_line"
     check "$t: report names libjvm and fork" "jvm:/fork: lines" \
       bash -c "grep -q 'jvm:     created by pid [0-9]* (libjvm $LIBJVM)' '$ERR' && grep -qE 'fork:    pid [0-9]+ forked pid [0-9]+' '$ERR'"
     check "$t: report action and fix" "action: abort, fix: present" \

@@ -182,8 +182,8 @@ check "wrapper: jpype under 'run --mode warn': reports pass through" \
   "expected 'action:  passed through' and the parent still working" \
   bash -c "grep -qE '^forkguard: JNI call [A-Za-z]+ in pid [0-9]+' '$ERR' && grep -q '^  action:  passed through' '$ERR' && grep -q '^parent: works True' '$OUT'"
 bounded 90 env JAVA_HOME="$JDK17" "$FG" run -- "$PYTHON" "$JP"
-check "wrapper: jpype under 'run' (block): the child gets RuntimeError, not a hang" \
-  "expected the RuntimeError, child status 3, the refusal report, parent working" \
-  bash -c "grep -q '^child: exception RuntimeError: Unable to attach' '$OUT' && grep -q '^child: status 3' '$OUT' && grep -q '^  action:  refused' '$ERR' && grep -q '^parent: works True' '$OUT'"
+check "wrapper: jpype under 'run' (block): the child gets JPype's exception, not a hang" \
+  "expected jpype.JVMNotRunning with forkguard's message, child status 3, the refusal report, parent working" \
+  bash -c "grep -q '^child: exception JVMNotRunning: Java is not usable in this process' '$OUT' && grep -q '^child: status 3' '$OUT' && grep -q '^  action:  refused' '$ERR' && grep -q '^parent: works True' '$OUT'"
 
 finish
