@@ -171,15 +171,6 @@ ln -s "$L/target" "$L/link"
 log_case "a symlink to a file" "$L/link" ': cannot open: is a symbolic link'
 check "hostile: FORKGUARD_LOG symlink: target untouched" "target changed: $(head -c 100 "$L/target" | tr '\n' '|')" \
   eval '[ "$(cat "$L/target")" = precious ]'
-if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
-  mkdir -p "$L/rootonly" && chmod 755 "$L/rootonly"
-  bounded 10 setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups \
-    env LD_PRELOAD="$FG_LIB" FORKGUARD_LOG="$L/rootonly/fg.log" /bin/true
-  check "hostile: FORKGUARD_LOG in a root-owned directory, as nobody: one clear line, stderr used" \
-    "expected 'cannot open: Permission denied; using stderr' (exit $RC)" \
-    eval '[ "$RC" = 0 ] && one_line LOG && has "$ERR" ": cannot open: Permission denied; using stderr$" && [ ! -e "$L/rootonly/fg.log" ]'
-fi
-
 # A log that cannot be used must not swallow the report.
 bounded 120 env LD_PRELOAD="$FG_LIB" FORKGUARD_LOG="$L/missing/fg.log" "$T/host" findclass
 check "hostile: FORKGUARD_LOG in a missing directory, JVM host: the line, then the report on stderr" \
@@ -230,6 +221,15 @@ secure_setup() {
 }
 if secure_setup; then
   AS_NOBODY=(setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups)
+  # Here because nobody must be able to read the library: the checkout may be
+  # where only root can enter (/root); the namespace's copy is in $LIBDIR.
+  mkdir -p "$L/rootonly" && chmod 755 "$L/rootonly"
+  bounded 10 "${SECURE_NS[@]}" "${AS_NOBODY[@]}" \
+    env LD_PRELOAD="$SECLIB" FORKGUARD_LOG="$L/rootonly/fg.log" /bin/true
+  check "hostile: FORKGUARD_LOG in a root-owned directory, as nobody: one clear line, stderr used" \
+    "expected 'cannot open: Permission denied; using stderr' (exit $RC)" \
+    eval '[ "$RC" = 0 ] && one_line LOG && has "$ERR" ": cannot open: Permission denied; using stderr$" && [ ! -e "$L/rootonly/fg.log" ]'
+
   bounded 60 "${SECURE_NS[@]}" "${AS_NOBODY[@]}" env LD_PRELOAD="$SECLIB" FORKGUARD_LOG="$S/logs/secure.log" "$PROBE"
   check "hostile: setuid probe run by nobody has AT_SECURE and forkguard loaded" \
     "expected 'secure=1 ... forkguard=<version>'" has "$OUT" '^probe: secure=1 .* forkguard=[0-9]'
