@@ -147,7 +147,6 @@ struct find {
     const char *const *versions;
     const char *skip_definer;
     void *result;
-    uintptr_t base;
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -180,17 +179,14 @@ static int find_cb(struct dl_phdr_info *info, size_t size, void *data)
     if (f->skip_definer && lookup_one(&t, f->skip_definer, NULL))
         return 0;
     f->result = (void *)(t.base + t.symtab[idx].st_value);
-    f->base = t.base;
     return 1;
 }
 
 void *fg_elf_find(const char *object_suffix, const char *name, const char *const *versions,
-                  const char *skip_definer, uintptr_t *base)
+                  const char *skip_definer)
 {
-    struct find f = {object_suffix, name, versions, skip_definer, NULL, 0};
+    struct find f = {object_suffix, name, versions, skip_definer, NULL};
     dl_iterate_phdr(find_cb, &f);
-    if (base)
-        *base = f.base;
     return f.result;
 }
 

@@ -14,10 +14,9 @@
  * order) whose path ends with `object_suffix` (any object when NULL) and that
  * does not also define the function `skip_definer` (NULL: skip none).
  * `versions` is a NULL-terminated preference list of version names (NULL: any
- * version). Writes the object's load base to *base when base is not NULL.
- * Returns NULL when not found. */
+ * version). Returns NULL when not found. */
 void *fg_elf_find(const char *object_suffix, const char *name, const char *const *versions,
-                  const char *skip_definer, uintptr_t *base);
+                  const char *skip_definer);
 
 /* Whether the loaded object that contains addr defines the function `name`. */
 int fg_elf_defines(const void *addr, const char *name);
