@@ -167,12 +167,14 @@ static char *absolute(const char *entry, fg_cplist_error_fn on_error, void *ctx,
     char *cwd = getcwd(NULL, 0), *path;
     *oom = 0;
     if (!cwd) {
+        int err = errno;
         char why[160];
-        snprintf(why, sizeof why, "relative, and the current directory is unknown (%s)",
-                 strerror(errno));
-        *oom = errno == ENOMEM;
-        if (!*oom)
+        *oom = err == ENOMEM;
+        if (!*oom) {
+            snprintf(why, sizeof why, "relative, and the current directory is unknown (%s)",
+                     strerror(err));
             entry_error(on_error, ctx, entry, why);
+        }
         return NULL;
     }
     path = malloc(strlen(cwd) + strlen(entry) + 2);
