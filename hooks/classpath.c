@@ -89,10 +89,16 @@ static void append_to_system_loader(JavaVM *vm, const struct fg_cplist *list)
              path = strtok_r(NULL, "\n", &save)) {
             jvmtiError err = (*jvmti)->AddToSystemClassLoaderSearch(jvmti, path);
             if (err != JVMTI_ERROR_NONE) {
-                char line[PATH_MAX + 128];
-                snprintf(line, sizeof line,
-                         FG_MSG_PREFIX "FORKGUARD_CLASSPATH entry %s: JVMTI error %d; skipped",
-                         path, (int)err);
+                char line[1024];
+                struct fg_buf b;
+                fg_buf_init(&b, line, sizeof line);
+                fg_buf_str_sigsafe(&b, FG_MSG_PREFIX "FORKGUARD_CLASSPATH entry ");
+                fg_buf_printable_sigsafe(&b, path, 800); /* one line, whatever the name */
+                fg_buf_str_sigsafe(&b, ": JVMTI error ");
+                fg_buf_i64_sigsafe(&b, (int64_t)err);
+                fg_buf_str_sigsafe(&b, "; skipped");
+                fg_buf_finish_sigsafe(&b, "");
+                line[b.len < sizeof line ? b.len : sizeof line - 1] = '\0';
                 say(NULL, line);
             }
         }

@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -52,6 +53,44 @@ static void entry_error(fg_cplist_error_fn on_error, void *ctx, const char *entr
     fg_buf_finish_sigsafe(&b, "");
     mem[b.len < sizeof mem ? b.len : sizeof mem - 1] = '\0';
     on_error(ctx, mem);
+}
+
+/* Why a path cannot go to the JVM, or NULL when it can. Groups travel to Java
+ * as '\n'-joined lists through NewStringUTF, which takes modified UTF-8 only
+ * (a 4-byte sequence would have to be a surrogate pair there; invalid bytes
+ * come out as other characters, naming another file); and a relative path
+ * would be resolved against whatever directory the JVM happens to be in. Every
+ * path is checked, whether the user named it or a directory listing gave it. */
+static const char *unfit_path(const char *path)
+{
+    const unsigned char *s = (const unsigned char *)path;
+    if (*s != '/')
+        return "not an absolute path";
+    for (; *s; s++) {
+        size_t n;
+        if (*s == '\n')
+            return "contains a newline";
+        if (*s < 0x80)
+            continue;
+        n = fg_utf8_len(s);
+        if (n == 0)
+            return "not valid UTF-8";
+        if (n == 4)
+            return "has a character above U+FFFF, which JNI strings cannot carry";
+        s += n - 1;
+    }
+    return NULL;
+}
+
+/* The one way into a group: a path that is not fit is named and skipped. */
+static int add_jar(struct group *g, const char *path, fg_cplist_error_fn on_error, void *ctx)
+{
+    const char *why = unfit_path(path);
+    if (why) {
+        entry_error(on_error, ctx, path, why);
+        return 0;
+    }
+    return group_add(g, path);
 }
 
 static int ends_with_jar(const char *name)
@@ -111,7 +150,7 @@ static int add_directory(struct group *g, const char *dir, fg_cplist_error_fn on
     for (i = 0; i < n; i++) {
         if (rc == 0 && access(names[i], R_OK) != 0)
             entry_error(on_error, ctx, names[i], strerror(errno));
-        else if (rc == 0 && group_add(g, names[i]) != 0)
+        else if (rc == 0 && add_jar(g, names[i], on_error, ctx) != 0)
             rc = -1;
         free(names[i]);
     }
@@ -121,48 +160,60 @@ static int add_directory(struct group *g, const char *dir, fg_cplist_error_fn on
     return rc;
 }
 
-/* UTF-8 without NUL and without 4-byte sequences (which modified UTF-8, what
- * NewStringUTF reads, writes as surrogate pairs). */
-static int valid_utf8(const char *str)
+/* A relative entry is taken from the current directory now, as the JVM would
+ * take it, but passed on absolute: the JVM never sees a relative path. */
+static char *absolute(const char *entry, fg_cplist_error_fn on_error, void *ctx, int *oom)
 {
-    const unsigned char *s = (const unsigned char *)str;
-    while (*s) {
-        size_t n = *s < 0x80 ? 1 : fg_utf8_len(s);
-        if (n == 0 || n == 4)
-            return 0;
-        s += n;
+    char *cwd = getcwd(NULL, 0), *path;
+    *oom = 0;
+    if (!cwd) {
+        int err = errno;
+        char why[160];
+        *oom = err == ENOMEM;
+        if (!*oom) {
+            snprintf(why, sizeof why, "relative, and the current directory is unknown (%s)",
+                     strerror(err));
+            entry_error(on_error, ctx, entry, why);
+        }
+        return NULL;
     }
-    return 1;
+    path = malloc(strlen(cwd) + strlen(entry) + 2);
+    if (path)
+        sprintf(path, "%s%s%s", cwd, cwd[1] ? "/" : "", entry);
+    else
+        *oom = 1;
+    free(cwd);
+    return path;
 }
 
 static int add_entry(struct group *g, const char *entry, fg_cplist_error_fn on_error, void *ctx)
 {
     struct stat st;
-    /* Groups travel to Java as '\n'-joined lists, through NewStringUTF,
-     * which takes (modified) UTF-8 only. */
-    if (strchr(entry, '\n')) {
-        entry_error(on_error, ctx, entry, "contains a newline");
-        return 0;
+    char *owned = NULL;
+    const char *why;
+    int rc = 0;
+    if (entry[0] != '/') {
+        int oom;
+        owned = absolute(entry, on_error, ctx, &oom);
+        if (!owned)
+            return oom ? -1 : 0;
+        entry = owned;
     }
-    if (!valid_utf8(entry)) {
-        entry_error(on_error, ctx, entry, "not valid UTF-8");
-        return 0;
-    }
-    if (stat(entry, &st) != 0) {
+    /* Checked here too, not only per JAR: a bad directory name is said once. */
+    if ((why = unfit_path(entry)) != NULL)
+        entry_error(on_error, ctx, entry, why);
+    else if (stat(entry, &st) != 0)
         entry_error(on_error, ctx, entry, errno == ENOENT ? "no such file" : strerror(errno));
-        return 0;
-    }
-    if (S_ISDIR(st.st_mode))
-        return add_directory(g, entry, on_error, ctx);
-    if (!S_ISREG(st.st_mode)) {
+    else if (S_ISDIR(st.st_mode))
+        rc = add_directory(g, entry, on_error, ctx);
+    else if (!S_ISREG(st.st_mode))
         entry_error(on_error, ctx, entry, "not a regular file");
-        return 0;
-    }
-    if (access(entry, R_OK) != 0) {
+    else if (access(entry, R_OK) != 0)
         entry_error(on_error, ctx, entry, strerror(errno));
-        return 0;
-    }
-    return group_add(g, entry);
+    else
+        rc = add_jar(g, entry, on_error, ctx);
+    free(owned);
+    return rc;
 }
 
 static int push_group(struct fg_cplist *out, struct group *g)

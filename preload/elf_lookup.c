@@ -2,7 +2,7 @@
 
 #include <elf.h>
 #include <link.h>
-#include <string.h>
+#include <stddef.h>
 
 /* Own string helpers: this runs from the dlsym entry before our constructor,
  * possibly inside another library's early start-up (AddressSanitizer calls
@@ -145,9 +145,8 @@ struct find {
     const char *suffix;
     const char *name;
     const char *const *versions;
-    uintptr_t exclude_base;
+    const char *skip_definer;
     void *result;
-    const char *path;
 };
 
 static int ends_with(const char *s, const char *suffix)
@@ -162,8 +161,6 @@ static int find_cb(struct dl_phdr_info *info, size_t size, void *data)
     struct tables t;
     uint32_t idx = 0;
     (void)size;
-    if (info->dlpi_addr == f->exclude_base && f->exclude_base)
-        return 0;
     if (f->suffix && (!info->dlpi_name || !ends_with(info->dlpi_name, f->suffix)))
         return 0;
     if (!load_tables(info, &t))
@@ -177,19 +174,48 @@ static int find_cb(struct dl_phdr_info *info, size_t size, void *data)
     }
     if (!idx)
         return 0;
+    /* Asked only of the objects that define `name`: the search stays one
+     * hash probe per object. */
+    if (f->skip_definer && lookup_one(&t, f->skip_definer, NULL))
+        return 0;
     f->result = (void *)(t.base + t.symtab[idx].st_value);
-    f->path = info->dlpi_name;
     return 1;
 }
 
 void *fg_elf_find(const char *object_suffix, const char *name, const char *const *versions,
-                  uintptr_t exclude_base, char *path, unsigned long path_size)
+                  const char *skip_definer)
 {
-    struct find f = {object_suffix, name, versions, exclude_base, NULL, NULL};
+    struct find f = {object_suffix, name, versions, skip_definer, NULL};
     dl_iterate_phdr(find_cb, &f);
-    if (f.result && path && path_size) {
-        strncpy(path, f.path ? f.path : "", path_size - 1);
-        path[path_size - 1] = '\0';
-    }
     return f.result;
+}
+
+struct defines {
+    uintptr_t addr;
+    const char *name;
+    int found;
+};
+
+static int defines_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct defines *d = data;
+    struct tables t;
+    int i;
+    (void)size;
+    for (i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type != PT_LOAD || d->addr < start || d->addr - start >= ph->p_memsz)
+            continue;
+        d->found = load_tables(info, &t) && lookup_one(&t, d->name, NULL) != 0;
+        return 1;
+    }
+    return 0;
+}
+
+int fg_elf_defines(const void *addr, const char *name)
+{
+    struct defines d = {(uintptr_t)addr, name, 0};
+    dl_iterate_phdr(defines_cb, &d);
+    return d.found;
 }

@@ -9,12 +9,16 @@
 
 #include <stdint.h>
 
-/* Address of `name` defined in the first loaded object whose path ends with
- * `object_suffix` (any object when NULL) and whose load base is not
- * `exclude_base`. `versions` is a NULL-terminated preference list of version
- * names (NULL: any version). Writes the object's path (up to path_size bytes)
- * when path is not NULL. Returns NULL when not found. */
+/* Address of the function `name` defined in the first loaded object (in
+ * dl_iterate_phdr order: the program, then what the loader mapped, in load
+ * order) whose path ends with `object_suffix` (any object when NULL) and that
+ * does not also define the function `skip_definer` (NULL: skip none).
+ * `versions` is a NULL-terminated preference list of version names (NULL: any
+ * version). Returns NULL when not found. */
 void *fg_elf_find(const char *object_suffix, const char *name, const char *const *versions,
-                  uintptr_t exclude_base, char *path, unsigned long path_size);
+                  const char *skip_definer);
+
+/* Whether the loaded object that contains addr defines the function `name`. */
+int fg_elf_defines(const void *addr, const char *name);
 
 #endif

@@ -84,6 +84,13 @@ __attribute__((constructor)) static void fg_init(void)
      * symbols are resolved on first use (fg_realsym_init). */
     fg.log_fd = 2;
     fg.self_pid = getpid();
+    /* Another install's copy came first (a global LD_PRELOAD and a `forkguard
+     * run`): the host binds to that one, which guards. This one opens no log,
+     * says nothing and registers no fork handler; its entries pass through. */
+    if (fg_realsym_other_copy()) {
+        fg.cfg.mode = FG_MODE_OFF;
+        return;
+    }
     read_environment(&in);
     in.secure = getauxval(AT_SECURE) != 0;
     fg_config_parse(&in, &fg.cfg, keep_error, &pending);

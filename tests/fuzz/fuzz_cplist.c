@@ -3,11 +3,15 @@
  * The input is the variable's value (cut at its first NUL). Relative entries
  * resolve in a fixture directory made at start-up (FG_FUZZ_FIXTURE; pass the
  * corpus directory as an absolute path): JARs, a directory of JARs
- * and other files, an empty directory, a FIFO named like a JAR, a symlink.
+ * and other files, an empty directory, a FIFO named like a JAR, a symlink, and
+ * names no JVM may be given: JARs and directories whose names hold a newline
+ * (with the files the halves would name, "x" and a "evil.jar" in the current
+ * directory), invalid UTF-8, a 4-byte character.
  *
  * Checked: the parser succeeds; every group it keeps is non-empty and the
- * groups hold n_jars paths in all, each an existing regular file; there are
- * no more groups than ';'-separated parts; every message is one printable line
+ * groups hold n_jars paths in all, each absolute, UTF-8 without 4-byte
+ * characters, and an existing regular file; there are no more groups than
+ * ';'-separated parts; every message is one printable line
  * "forkguard: FORKGUARD_CLASSPATH entry ...; skipped"; nothing leaks (LSan). */
 #include "hooks/classpath_list.h"
 
@@ -62,7 +66,40 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     mkfifo("lib/fifo.jar", 0644);
     if (symlink("a.jar", "link.jar") != 0)
         die("fixture", "link.jar");
+    /* What a directory listing may hold (named entries were always checked). */
+    touch("evil.jar");
+    touch("lib/x");
+    touch("lib/x\nevil.jar");
+    touch("lib/bad\xff.jar");
+    touch("lib/cut\xc3.jar");
+    touch("lib/emoji\xf0\x9f\x98\x80.jar");
+    touch("lib/caf\xc3\xa9.jar"); /* valid: kept */
+    mkdir("nl\ndir", 0755);
+    touch("nl\ndir/n.jar");
+    mkdir("bad\xfe" "dir", 0755);
+    touch("bad\xfe" "dir/u.jar");
     return 0;
+}
+
+/* Independent of the parser's checks: what NewStringUTF reads as the same
+ * characters (no NUL, shortest forms, no surrogates, nothing above U+FFFF). */
+static int modified_utf8_safe(const unsigned char *s)
+{
+    while (*s) {
+        if (*s < 0x80) {
+            s++;
+        } else if (*s >= 0xc2 && *s <= 0xdf && (s[1] & 0xc0) == 0x80) {
+            s += 2;
+        } else if ((*s & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 && (s[2] & 0xc0) == 0x80) {
+            unsigned cp = ((*s & 0x0fu) << 12) | ((s[1] & 0x3fu) << 6) | (s[2] & 0x3fu);
+            if (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))
+                return 0;
+            s += 3;
+        } else {
+            return 0;
+        }
+    }
+    return 1;
 }
 
 struct seen {
@@ -105,6 +142,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (p = strtok_r(copy, "\n", &save); p; p = strtok_r(NULL, "\n", &save)) {
             struct stat st;
             jars++;
+            if (p[0] != '/')
+                die("a listed JAR is a relative path", p);
+            if (!modified_utf8_safe((const unsigned char *)p))
+                die("a listed JAR is not UTF-8 that JNI carries unchanged", p);
             if (stat(p, &st) != 0 || !S_ISREG(st.st_mode))
                 die("a listed JAR is not an existing regular file", p);
         }

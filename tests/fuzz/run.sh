@@ -59,6 +59,7 @@ seed fuzz_report small '\100\000\000\003\002\000\000\000\001\000\000\000\002\000
 seed fuzz_report real '\000\000\200\040\040\000\000\000\001\000\000\000\002\000\000\000ev\000fn\000lib\000host\000fix\000act\000text\000msg\000mod\000sym'
 seed fuzz_cplist plain 'a.jar:lib;b.jar'
 seed fuzz_cplist odd 'lib/;empty:nojar;pipe.jar:link.jar;/nonexistent::;;lib/sub.jar'
+seed fuzz_cplist names 'nl\ndir:bad\376dir;lib/caf\303\251.jar:lib/x\nevil.jar'
 
 for t in "${TARGETS[@]}"; do
   # shellcheck disable=SC2086

@@ -11,6 +11,15 @@ if ! "$JDK17/bin/javac" --release 8 -d "$T/classes" "$HERE/Jdbc.java" "$HERE/Boo
    ! "$PYTHON" "$HERE/make_jars.py" "$T/bad" "$T/classes"; then
   fail "classpath: build test classes" "$(cat "$T/javac.err")"; finish; exit
 fi
+# A directory of names no JVM may be given (see the test below), and a current
+# directory whose evil.jar must never be loaded.
+mkdir -p "$T/names" "$T/nl" "$T/cwd"
+cp "$H2" "$T/names/caf$(printf '\303\251')-h2.jar"
+for name in "bad$(printf '\377').jar" "e$(printf '\360\237\230\200').jar"; do
+  cp "$HSQL" "$T/names/$name"
+done
+cp "$HSQL" "$T/nl/"$'x\nevil.jar'
+cp "$HSQL" "$T/cwd/evil.jar"
 jdbc() { # JDK VAR=VALUE... -- ARGS...: java -cp classes Jdbc ARGS under forkguard
   local jh=$1; shift; local envs=()
   while [ "$1" != -- ]; do envs+=("$1"); shift; done; shift
@@ -85,6 +94,27 @@ for jh in $(jdks); do
       [ \$(grep -c '^forkguard: ' '$ERR') = 7 ] &&
       grep -q '^main: ok' '$OUT' && grep -q '^thread: ok' '$OUT' && grep -q '^pool: ok' '$OUT' &&
       ! grep -qiE 'WARNING|FATAL|Exception in' '$ERR'"
+
+  # --- names a directory listing can hold that no JVM may be given: a newline
+  # (whose halves would name $T/nl/x and a relative evil.jar, which the
+  # current directory holds: HSQLDB, whose driver must not appear), invalid
+  # UTF-8, a 4-byte character; a relative entry is taken from the current
+  # directory and named absolute. The valid non-ASCII name is H2, loaded.
+  cd "$T/cwd" && jdbc "$jh" FORKGUARD_CLASSPATH="$T/nl:$T/names:rel/missing.jar" -- drivers; cd "$ROOT"
+  check "classpath $n: odd names in listed directories: named and skipped, nothing from the current directory" \
+    "only H2's shim, five one-line messages" \
+    bash -c "[ \$(grep -c '^drivers: \[forkguard shim for org.h2.Driver\]$' '$OUT') = 3 ] &&
+      grep -qxF 'forkguard: FORKGUARD_CLASSPATH entry $T/nl/x\\x0aevil.jar: contains a newline; skipped' '$ERR' &&
+      grep -qxF 'forkguard: FORKGUARD_CLASSPATH entry $T/nl: directory has no readable .jar files; skipped' '$ERR' &&
+      grep -qxF 'forkguard: FORKGUARD_CLASSPATH entry $T/names/bad\\xff.jar: not valid UTF-8; skipped' '$ERR' &&
+      grep -qxF 'forkguard: FORKGUARD_CLASSPATH entry $T/names/e\\xf0\\x9f\\x98\\x80.jar: has a character above U+FFFF, which JNI strings cannot carry; skipped' '$ERR' &&
+      grep -qxF 'forkguard: FORKGUARD_CLASSPATH entry $T/cwd/rel/missing.jar: no such file; skipped' '$ERR' &&
+      [ \$(grep -c '^forkguard: ' '$ERR') = 5 ] && ! grep -qiE 'WARNING|FATAL|Exception in' '$ERR'"
+  cd "$T/cwd" && jdbc "$jh" FORKGUARD_CLASSPATH="$T/nl:$T/names" FORKGUARD_CLASSPATH_MODE=system -- \
+    forname org.hsqldb.jdbc.JDBCDriver jdbc:hsqldb:mem:n; cd "$ROOT"
+  check "classpath $n: system mode, same directory: no class from the current directory" \
+    "expected ClassNotFoundException for org.hsqldb.jdbc.JDBCDriver" \
+    has "$ERR" 'ClassNotFoundException: org.hsqldb.jdbc.JDBCDriver'
 done
 
 # --- PostgreSQL: a real server on a private port and directory, driver only

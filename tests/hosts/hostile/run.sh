@@ -20,9 +20,10 @@
 #    instead; the symlink's target untouched; an existing log appended to,
 #    never truncated.
 #  - Secure execution (AT_SECURE: a setuid-root copy of probe.c run by
-#    nobody; the library copied setuid into the standard library directory,
-#    since ld.so preloads nothing else there, and removed afterwards): no
-#    FORKGUARD_LOG path opened, no FORKGUARD_CLASSPATH injected.
+#    nobody; the library setuid in the standard library directory, since
+#    ld.so preloads nothing else there — both only inside a private mount
+#    namespace, see secure_ns.sh): no FORKGUARD_LOG path opened, no
+#    FORKGUARD_CLASSPATH injected; nothing installed outside the namespace.
 set -u
 . "$(dirname "$0")/../../lib.sh"
 HERE=$ROOT/tests/hosts/hostile
@@ -170,15 +171,6 @@ ln -s "$L/target" "$L/link"
 log_case "a symlink to a file" "$L/link" ': cannot open: is a symbolic link'
 check "hostile: FORKGUARD_LOG symlink: target untouched" "target changed: $(head -c 100 "$L/target" | tr '\n' '|')" \
   eval '[ "$(cat "$L/target")" = precious ]'
-if id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null; then
-  mkdir -p "$L/rootonly" && chmod 755 "$L/rootonly"
-  bounded 10 setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups \
-    env LD_PRELOAD="$FG_LIB" FORKGUARD_LOG="$L/rootonly/fg.log" /bin/true
-  check "hostile: FORKGUARD_LOG in a root-owned directory, as nobody: one clear line, stderr used" \
-    "expected 'cannot open: Permission denied; using stderr' (exit $RC)" \
-    eval '[ "$RC" = 0 ] && one_line LOG && has "$ERR" ": cannot open: Permission denied; using stderr$" && [ ! -e "$L/rootonly/fg.log" ]'
-fi
-
 # A log that cannot be used must not swallow the report.
 bounded 120 env LD_PRELOAD="$FG_LIB" FORKGUARD_LOG="$L/missing/fg.log" "$T/host" findclass
 check "hostile: FORKGUARD_LOG in a missing directory, JVM host: the line, then the report on stderr" \
@@ -200,30 +192,27 @@ check "hostile: existing FORKGUARD_LOG appended to, never truncated" \
   eval '[ "$(head -1 "$L/existing.log")" = "line one, written before" ] &&
         [ "$(count "$L/existing.log" "$first_line")" = 2 ] && ! grep -q forkguard "$ERR"'
 
-# Secure execution.
+# Secure execution: a setuid-root probe run by nobody gets AT_SECURE, and
+# ld.so then preloads only setuid libraries from its standard directories.
+# Both are installed only inside a private mount namespace (secure_ns.sh: an
+# overlay on the library directory, its writes in a tmpfs), so the machine
+# never holds a setuid-root forkguard, not even while the suite runs, and a
+# SIGKILL cannot leave one behind; the probe lives there too, on a path every
+# user can search wherever the checkout is.
 secure_setup() {
-  LIBDIR=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
   [ "$(id -u)" = 0 ] || { echo "note: hostile: secure execution needs root; skipped"; return 1; }
   id nobody >/dev/null 2>&1 && command -v setpriv >/dev/null ||
     { echo "note: hostile: no nobody user or setpriv; secure execution skipped"; return 1; }
+  unshare --mount true 2>/dev/null ||
+    { echo "note: hostile: no private mount namespace (unshare --mount needs CAP_SYS_ADMIN); secure execution skipped"; return 1; }
+  LIBDIR=/usr/lib/$(gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
   S=$T/suid
-  rm -rf "$S" && mkdir -p "$S/logs" && chmod 755 "$S" "$S/logs"
-  if findmnt -n -o OPTIONS -T "$S" | grep -qw nosuid; then
-    fail "hostile: secure execution" "$S is on a nosuid file system"
-    return 1
-  fi
-  # Every directory on the way must be searchable by nobody.
-  local d=$S
-  while [ "$d" != / ]; do
-    [ "$(stat -c %A "$d" | cut -c10)" = x ] ||
-      { fail "hostile: secure execution" "$d is not searchable by others"; return 1; }
-    d=$(dirname "$d")
-  done
-  cp "$T/probe" "$S/probe" && chmod 4755 "$S/probe"
-  SECLIB=libfgsecure-test-$$.so
-  trap 'rm -f "$LIBDIR/$SECLIB"' EXIT
-  trap 'exit 143' TERM INT HUP
-  cp "$FG_LIB" "$LIBDIR/$SECLIB" && chmod 4755 "$LIBDIR/$SECLIB"
+  rm -rf "$S" && mkdir -p "$S/logs" "$S/scratch" && chmod 755 "$S" "$S/logs"
+  SECURE_NS=("$HERE/secure_ns.sh" "$FG_LIB" "$T/probe" "$S/scratch")
+  SECLIB=libfgsecure-test.so
+  PROBE=$LIBDIR/fgsecure-test/probe
+  bounded 30 "${SECURE_NS[@]}" true
+  [ "$RC" = 0 ] || { fail "hostile: secure execution" "secure_ns.sh: $(head -c 300 "$ERR" | tr '\n' '|')"; return 1; }
   mkdir -p "$S/m/src/fgtest" "$S/m/classes"
   echo 'package fgtest; public class Marker {}' >"$S/m/src/fgtest/Marker.java"
   "$JH/bin/javac" --release 8 -nowarn -d "$S/m/classes" "$S/m/src/fgtest/Marker.java" 2>/dev/null &&
@@ -232,24 +221,47 @@ secure_setup() {
 }
 if secure_setup; then
   AS_NOBODY=(setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups)
-  bounded 60 "${AS_NOBODY[@]}" env LD_PRELOAD="$SECLIB" FORKGUARD_LOG="$S/logs/secure.log" "$S/probe"
+  # Here because nobody must be able to read the library: the checkout may be
+  # where only root can enter (/root); the namespace's copy is in $LIBDIR.
+  mkdir -p "$L/rootonly" && chmod 755 "$L/rootonly"
+  bounded 10 "${SECURE_NS[@]}" "${AS_NOBODY[@]}" \
+    env LD_PRELOAD="$SECLIB" FORKGUARD_LOG="$L/rootonly/fg.log" /bin/true
+  check "hostile: FORKGUARD_LOG in a root-owned directory, as nobody: one clear line, stderr used" \
+    "expected 'cannot open: Permission denied; using stderr' (exit $RC)" \
+    eval '[ "$RC" = 0 ] && one_line LOG && has "$ERR" ": cannot open: Permission denied; using stderr$" && [ ! -e "$L/rootonly/fg.log" ]'
+
+  bounded 60 "${SECURE_NS[@]}" "${AS_NOBODY[@]}" env LD_PRELOAD="$SECLIB" FORKGUARD_LOG="$S/logs/secure.log" "$PROBE"
   check "hostile: setuid probe run by nobody has AT_SECURE and forkguard loaded" \
     "expected 'secure=1 ... forkguard=<version>'" has "$OUT" '^probe: secure=1 .* forkguard=[0-9]'
   check "hostile: secure execution: FORKGUARD_LOG path not opened (file not created)" \
     "$S/logs/secure.log exists, or the probe did not run securely" \
     eval 'has "$OUT" "^probe: secure=1 " && [ ! -e "$S/logs/secure.log" ]'
-  bounded 60 env LD_PRELOAD="$SECLIB" FORKGUARD_LOG="$S/logs/control.log" "$S/probe"
+  bounded 60 "${SECURE_NS[@]}" env LD_PRELOAD="$SECLIB" FORKGUARD_LOG="$S/logs/control.log" "$PROBE"
   check "hostile: control: the same probe run by root (not secure) opens FORKGUARD_LOG" \
     "expected secure=0 and $S/logs/control.log created" \
     eval 'has "$OUT" "^probe: secure=0 .* forkguard=[0-9]" && [ -e "$S/logs/control.log" ]'
 
   cp_env=(FORKGUARD_CLASSPATH="$S/m/marker.jar" FORKGUARD_CLASSPATH_MODE=system)
-  bounded 120 "${AS_NOBODY[@]}" env LD_PRELOAD="$SECLIB" "${cp_env[@]}" "$S/probe" jvm
+  bounded 120 "${SECURE_NS[@]}" "${AS_NOBODY[@]}" env LD_PRELOAD="$SECLIB" "${cp_env[@]}" "$PROBE" jvm
   check "hostile: secure execution: FORKGUARD_CLASSPATH not injected (fgtest.Marker not visible)" \
     "expected 'secure=1 ... marker=0'" has "$OUT" '^probe: secure=1 .* marker=0$'
-  bounded 120 env LD_PRELOAD="$SECLIB" "${cp_env[@]}" "$S/probe" jvm
+  bounded 120 "${SECURE_NS[@]}" env LD_PRELOAD="$SECLIB" "${cp_env[@]}" "$PROBE" jvm
   check "hostile: control: not secure, FORKGUARD_CLASSPATH_MODE=system makes fgtest.Marker visible" \
     "expected 'secure=0 ... marker=1' (is the injection implemented?)" has "$OUT" '^probe: secure=0 .* marker=1$'
-  rm -f "$LIBDIR/$SECLIB"
+
+  # The machine's library directory never holds the setuid library: not while
+  # a namespace that has it is alive, not after that namespace is SIGKILLed.
+  mkfifo "$S/ready"
+  "${SECURE_NS[@]}" sh -c 'test -u "$1" && echo installed >"$2"; exec sleep 120' sh \
+    "$LIBDIR/$SECLIB" "$S/ready" >/dev/null 2>&1 &
+  holder=$!
+  ready=$(timeout 30 cat "$S/ready")
+  present=$(ls -d "$LIBDIR/$SECLIB" "$LIBDIR/fgsecure-test" 2>/dev/null | tr '\n' ' ')
+  kill -KILL "$holder" 2>/dev/null; wait "$holder" 2>/dev/null
+  after=$(ls -d "$LIBDIR"/*fgsecure* 2>/dev/null | tr '\n' ' ')
+  TIMED_OUT=0
+  check "hostile: secure execution: the setuid library exists only inside its namespace, none left after SIGKILL" \
+    "inside: '$ready' (expected 'installed'); in $LIBDIR while it ran: '$present', after SIGKILL: '$after' (expected nothing)" \
+    eval '[ "$ready" = installed ] && [ -z "$present" ] && [ -z "$after" ]'
 fi
 finish
