@@ -94,7 +94,7 @@ static struct fg_pymethoddef refused_def = {"_forkguard_refused", refused, FG_PY
 
 static void *find(const char *name)
 {
-    return fg_elf_find(NULL, name, NULL, fg.self_base, NULL, 0);
+    return fg_elf_find(NULL, name, NULL, NULL);
 }
 
 static int resolve(void)

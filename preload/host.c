@@ -75,7 +75,7 @@ static enum fg_host from_loaded(void)
     };
     size_t i;
     for (i = 0; i < sizeof runtimes / sizeof runtimes[0]; i++)
-        if (fg_elf_find(NULL, runtimes[i].symbol, NULL, fg.self_base, NULL, 0))
+        if (fg_elf_find(NULL, runtimes[i].symbol, NULL, NULL))
             return runtimes[i].host;
     return FG_HOST_C;
 }
