@@ -1,7 +1,8 @@
 /* A host run with two copies of libforkguard preloaded (two installs). It
  * finds JNI_CreateJavaVM one way, calls it, and when a JVM was created forks
- * a child that calls GetVersion: a guarded child is stopped with a report, an
- * unguarded one prints the version. run.sh judges the output.
+ * a child that calls FindClass (a real use; GetVersion, bookkeeping, is
+ * answered in a guarded child): a guarded child is stopped with a report, an
+ * unguarded one prints what it got. run.sh judges the output.
  *
  * Usage: host HOW
  *   default  dlsym(RTLD_DEFAULT, ...)    self  dlsym(dlopen(NULL), ...)
@@ -81,7 +82,7 @@ int main(int argc, char **argv)
         return 0;
     pid = fork();
     if (pid == 0) {
-        printf("child: GetVersion=0x%x\n", (unsigned)(*env)->GetVersion(env));
+        printf("child: FindClass=%p\n", (void *)(*env)->FindClass(env, "java/lang/Object"));
         _exit(0);
     }
     waitpid(pid, &status, 0);

@@ -34,7 +34,7 @@ if ! build >"$T/build.log" 2>&1; then
   finish; exit 1
 fi
 
-header='^forkguard: JNI call GetVersion in pid [0-9]+, a forked child of JVM owner pid [0-9]+$'
+header='^forkguard: JNI call FindClass in pid [0-9]+, a forked child of JVM owner pid [0-9]+$'
 one_header() { [ "$(count "$ERR" "$header")" -eq 1 ]; }
 
 # The orders a user can end up with: "first:second" in LD_PRELOAD.
@@ -71,7 +71,7 @@ for order in "$A:$BB" "$BB:$A"; do
       check "$t: JVM created" "expected 'create: 0'" has "$OUT" '^create: 0$'
       check "$t: the child is stopped (SIGABRT)" "expected 'child: signal 6'" \
         has "$OUT" '^child: signal 6$'
-      check "$t: exactly one report" "expected one GetVersion report header" one_header
+      check "$t: exactly one report" "expected one FindClass report header" one_header
       check "$t: the report names the real libjvm" "expected 'libjvm $libjvm'" \
         has "$ERR" "created by pid [0-9]+ \\(libjvm $libjvm\\)$"
     done
