@@ -9,7 +9,7 @@
  * own, with its exact behaviour. */
 #include "jvm.h"
 
-#include "classpath.h"
+#include "../jdbc/classpath.h"
 #include "poison.h"
 #include "signals.h"
 #include "../bridges/bridges.h"

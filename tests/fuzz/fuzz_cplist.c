@@ -1,4 +1,4 @@
-/* libFuzzer target: the FORKGUARD_CLASSPATH list parser (hooks/classpath_list.c).
+/* libFuzzer target: the FORKGUARD_CLASSPATH list parser (jdbc/classpath_list.c).
  *
  * The input is the variable's value (cut at its first NUL). Relative entries
  * resolve in a fixture directory made at start-up (FG_FUZZ_FIXTURE; pass the
@@ -13,7 +13,7 @@
  * characters, and an existing regular file; there are no more groups than
  * ';'-separated parts; every message is one printable line
  * "forkguard: FORKGUARD_CLASSPATH entry ...; skipped"; nothing leaks (LSan). */
-#include "hooks/classpath_list.h"
+#include "jdbc/classpath_list.h"
 
 #include <stdint.h>
 #include <stdio.h>

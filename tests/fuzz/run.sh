@@ -13,7 +13,7 @@
 #                  still be valid content and a prefix of the input
 #   fuzz_report    report formatter (preload/report.c) with fuzzed names,
 #                  paths and sizes: JSON records parse, text fits its buffer
-#   fuzz_cplist    FORKGUARD_CLASSPATH list parser (hooks/classpath_list.c)
+#   fuzz_cplist    FORKGUARD_CLASSPATH list parser (jdbc/classpath_list.c)
 set -u
 . "$(dirname "$0")/../lib.sh"
 SECS=${1:-20}
@@ -38,7 +38,7 @@ declare -A SRCS=(
   [fuzz_json]="tests/fuzz/fuzz_json.c preload/buf.c"
   [fuzz_json_cut]="-DFG_FUZZ_CUT tests/fuzz/fuzz_json.c preload/buf.c"
   [fuzz_report]="tests/fuzz/fuzz_report.c preload/report.c preload/config.c preload/buf.c"
-  [fuzz_cplist]="tests/fuzz/fuzz_cplist.c hooks/classpath_list.c preload/buf.c"
+  [fuzz_cplist]="tests/fuzz/fuzz_cplist.c jdbc/classpath_list.c preload/buf.c"
 )
 TARGETS=(fuzz_config fuzz_json fuzz_json_cut fuzz_report fuzz_cplist)
 

@@ -45,7 +45,7 @@ declare -A VLDFLAGS=([plain]="" [asan+ubsan]="-Wl,--version-script=$U/asan.map")
 if srcs_txt=$(./build.sh sources 2>"$U/sources.err") && [ -n "$srcs_txt" ]; then
   mapfile -t LIB_SRCS <<<"$srcs_txt"
 else
-  LIB_SRCS=(preload/*.c hooks/*.c bridges/*.c)
+  LIB_SRCS=(preload/*.c hooks/*.c bridges/*.c jdbc/*.c)
   for s in "$B"/gen/*.c hooks/*_"$ARCH".S; do [ -e "$s" ] && LIB_SRCS+=("$s"); done
 fi
 TESTS=(tests/unit/test_*.c)

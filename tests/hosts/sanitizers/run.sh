@@ -42,7 +42,7 @@ build_asan_lib() {
   local src obj srcs objs=()
   mapfile -t srcs < <("$ROOT/build.sh" sources 2>"$S/build.log")
   if [ ${#srcs[@]} -eq 0 ]; then # a build.sh without "sources"
-    srcs=("$ROOT"/preload/*.c "$ROOT"/hooks/*.c "$ROOT"/bridges/*.c "$ROOT"/hooks/*_"$(uname -m)".S)
+    srcs=("$ROOT"/preload/*.c "$ROOT"/hooks/*.c "$ROOT"/bridges/*.c "$ROOT"/jdbc/*.c "$ROOT"/hooks/*_"$(uname -m)".S)
   fi
   for src in "${srcs[@]}"; do
     obj=$S/obj/$(basename "$(dirname "$src")")_$(basename "${src%.*}").o

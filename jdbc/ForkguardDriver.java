@@ -22,7 +22,7 @@ import java.util.logging.Logger;
 
 /**
  * forkguard's JDBC shim, defined by libforkguard into the system class loader
- * right after the JVM is created (hooks/classpath.c).
+ * right after the JVM is created (jdbc/classpath.c).
  *
  * DriverManager only hands a connection to a driver whose class the caller's
  * class loader can see, so a driver loaded by a URLClassLoader is refused
