@@ -369,5 +369,9 @@ const char *fg_json_str(const struct fg_json *v, const char *key, const char *fa
 long long fg_json_int(const struct fg_json *v, const char *key, long long fallback)
 {
     const struct fg_json *m = fg_json_get(v, key);
-    return m && m->type == FG_JSON_NUMBER ? (long long)m->number : fallback;
+    /* Converting a double outside long long's range is undefined: such a
+     * number (no pid is one) gets the fallback. */
+    if (!m || m->type != FG_JSON_NUMBER || !(m->number >= -0x1p63 && m->number < 0x1p63))
+        return fallback;
+    return (long long)m->number;
 }

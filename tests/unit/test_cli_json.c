@@ -102,6 +102,14 @@ static void test_structure(void **state)
     assert_int_equal(fg_json_int(v, "pid", 0), 7);
     assert_int_equal(fg_json_get(v, "a")->n, 4);
     fg_json_free(v);
+    /* Out of long long's range (no pid is): the fallback, not undefined
+     * behaviour. */
+    v = fg_json_parse(FG_BYTES("{\"pid\":7.8e78,\"n\":-1e300,\"ok\":-42}"));
+    assert_non_null(v);
+    assert_int_equal(fg_json_int(v, "pid", -1), -1);
+    assert_int_equal(fg_json_int(v, "n", -1), -1);
+    assert_int_equal(fg_json_int(v, "ok", 0), -42);
+    fg_json_free(v);
     fg_refused(FG_BYTES("{\"a\":1,}"));
     fg_refused(FG_BYTES("[1 2]"));
     fg_refused(FG_BYTES("{\"a\" 1}"));
