@@ -20,7 +20,8 @@
     "\n"                                                                                       \
     "options (each sets its FORKGUARD_* variable; --opt=value also works):\n"                  \
     "  --mode block|warn|off     what a forked child's JNI call gets (default block)\n"        \
-    "  --log stderr|PATH         where reports go (default stderr; a file is appended)\n"      \
+    "  --log stderr|PATH         where reports go (default stderr; a file is appended,\n"      \
+    "                            created now, 0600; a relative PATH is made absolute)\n"      \
     "  --format text|json        report format (default text)\n"                               \
     "  --classpath CP            JARs and directories to load once the JVM starts\n"           \
     "  --drivers LIST            ','-separated JDBC driver classes to register\n"              \
@@ -63,5 +64,7 @@
 #define FG_CLI_ERR_PRELOAD_PATH                                                                \
     FG_MSG_PREFIX "%s: LD_PRELOAD cannot carry a path containing ':' or a space\n"
 #define FG_CLI_ERR_SETENV FG_MSG_PREFIX "cannot set %s: %s\n"
+#define FG_CLI_ERR_LOG_CWD                                                                     \
+    FG_MSG_PREFIX "--log %s: cannot make it absolute (working directory: %s)\n"
 
 #endif

@@ -125,6 +125,64 @@ bounded 120 env LD_PRELOAD="$FG_LIB" FORKGUARD_FORMAT=json FORKGUARD_LOG="$log" 
 check "json: quotes, backslashes, control bytes and UTF-8 in paths survive escaping" \
   "the decoded frame names the exact path" "$PYTHON" "$HERE/check_log.py" "$log" path "$weird/host"
 
+# --- The FORKGUARD_LOG file: opened by the first record only, at one
+# absolute path, never through a symlink, never someone else's.
+badrec=(env LD_PRELOAD="$FG_LIB" FORKGUARD_MODE=bogus) # a config error, written at load
+D=$FG_TMP/logdir && mkdir -p "$D/d1" "$D/d2"
+bounded 30 env -C "$D" LD_PRELOAD="$FG_LIB" FORKGUARD_LOG=fg.log \
+  sh -c 'cd d1 && /bin/true && cd ../d2 && /bin/true && sh -c "cd .. && /bin/true"'
+check "log: a relative FORKGUARD_LOG: processes with nothing to report create no file anywhere" \
+  "no fg.log under $D" bash -c "[ $RC = 0 ] && [ -z \"\$(find '$D' -name fg.log)\" ]"
+bounded 30 env -C "$D" LD_PRELOAD="$FG_LIB" FORKGUARD_LOG=fg.log \
+  sh -c 'cd d1 && FORKGUARD_MODE=bogus /bin/true && cd ../d2 && FORKGUARD_MODE=bogus2 /bin/true; echo "$FORKGUARD_LOG"'
+check "log: a relative FORKGUARD_LOG is resolved once: descendants elsewhere write to the same file, exported absolute" \
+  "two records in $D/fg.log, none in d1/ or d2/, the variable absolute" \
+  bash -c "[ \$(grep -c '^forkguard: FORKGUARD_MODE=bogus' '$D/fg.log') = 2 ] && [ ! -e '$D/d1/fg.log' ] &&
+           [ ! -e '$D/d2/fg.log' ] && [ \"\$(cat '$OUT')\" = '$D/fg.log' ]"
+bounded 120 env -C "$D" LD_PRELOAD="$FG_LIB" FORKGUARD_LOG=jvm.log "$T/host-17" exec
+check "log: a JVM owner that forks and execs, nothing to report: no file" "no $D/jvm.log" \
+  bash -c "grep -q '0 of 100 children failed' '$OUT' && [ ! -e '$D/jvm.log' ]"
+
+umask 022
+bounded 30 "${badrec[@]}" FORKGUARD_LOG="$D/new.log" /bin/true
+check "log: a new log is created 0600" "mode -rw-------" \
+  bash -c "[ \"\$(stat -c %A '$D/new.log')\" = -rw------- ]"
+
+printf 'partial record cut by a full disk' > "$D/cut.log"
+bounded 30 "${badrec[@]}" FORKGUARD_LOG="$D/cut.log" /bin/true
+bounded 30 "${badrec[@]}" FORKGUARD_LOG="$D/cut.log" /bin/true
+check "log: a record never continues a partial line: it starts a fresh one" \
+  "line 1 the partial one, lines 2-3 the records" \
+  bash -c "[ \"\$(sed -n 1p '$D/cut.log')\" = 'partial record cut by a full disk' ] &&
+           [ \$(grep -c '^forkguard: FORKGUARD_MODE=bogus' '$D/cut.log') = 2 ] && [ \$(wc -l < '$D/cut.log') = 3 ]"
+
+# refused LOG WHY-PATTERN NAME: the record on stderr after one line naming
+# the path and the reason; the program runs on; no file behind the path.
+refused() {
+  bounded 30 "${badrec[@]}" FORKGUARD_LOG="$1" /bin/true
+  check "log: $3: refused, one line naming it, the record on stderr" "stderr: '$2'" \
+    bash -c "[ $RC = 0 ] && [ \$(wc -l < '$ERR') = 2 ] &&
+             grep -qF -- \"forkguard: FORKGUARD_LOG=$1: cannot open: $2; using stderr\" '$ERR' &&
+             grep -q '^forkguard: FORKGUARD_MODE=bogus' '$ERR'"
+}
+mkdir -p "$D/real" && ln -s real "$D/dirlink" && ln -s real/target.log "$D/filelink"
+refused "$D/dirlink/x.log" "$D/dirlink is a symbolic link" "a symlinked directory in the path"
+check "log: nothing created through the symlinked directory" "no $D/real/x.log" test ! -e "$D/real/x.log"
+refused "$D/filelink" "is a symbolic link" "a symlink as the log"
+check "log: nothing created through the symlink" "no $D/real/target.log" test ! -e "$D/real/target.log"
+touch "$D/real/one.log" && ln "$D/real/one.log" "$D/real/two.log"
+refused "$D/real/two.log" "it has more than one hard link" "a log with a second hard link"
+mkfifo "$D/fifo"
+refused "$D/fifo" "not a regular file" "a FIFO (nobody reading: no hang)"
+if [ "$(id -u)" = 0 ]; then
+  touch "$D/theirs.log" && chown 65534 "$D/theirs.log"
+  refused "$D/theirs.log" "owned by uid 65534, not by this process (uid 0)" "an existing log of another user"
+else
+  refused /etc/passwd "owned by uid 0, not by this process (uid $(id -u))" "an existing log of another user"
+fi
+check "log: nothing was written to a refused log" "all empty" \
+  bash -c "[ ! -s '$D/real/two.log' ] && { [ ! -e '$D/theirs.log' ] || [ ! -s '$D/theirs.log' ]; }"
+
 log=$FG_TMP/config.log
 bounded 30 env LD_PRELOAD="$FG_LIB" FORKGUARD_FORMAT=json FORKGUARD_LOG="$log" FORKGUARD_MODE=$'bo"gus\x02' /bin/true
 check "json: a bad value is a config_error record" "one config_error naming FORKGUARD_MODE" \
