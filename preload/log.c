@@ -1,10 +1,11 @@
 /* The log destination: stderr or FORKGUARD_LOG.
  *
- * The file is named at load (made absolute against the working directory of
- * that moment) but opened only when the first record is written, so that the
- * many processes of a tree that never report create no file; that first
- * record may come from a forked child, so opening, checking and writing are
- * all async-signal-safe (system calls and stack buffers only).
+ * The file is named and checked at load (made absolute against the working
+ * directory of that moment; a log that cannot work is said then, like any bad
+ * value) but opened, and created, only when the first record is written, so
+ * that the many processes of a tree that never report create no file. That
+ * first record may come from a forked child, so opening, checking and writing
+ * are all async-signal-safe (system calls and stack buffers only).
  *
  * What is refused, each with one line naming the path and the reason, the
  * record then going to stderr:
@@ -27,7 +28,9 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,9 +49,17 @@ static int log_refused; /* opening failed once: stderr from now on */
 static int log_failed;  /* a write failed once: said so */
 static int log_stalled; /* a full non-blocking target timed out once */
 
-/* "forkguard: FORKGUARD_LOG=NAME: " + WHAT + WHY + "; using stderr" */
-static size_t log_message(char *mem, size_t size, const char *what, const char *why,
-                          const char *why2)
+/* Why the log cannot be used: an error text, a symlinked directory of the
+ * path, or the owner of an existing file. */
+struct why {
+    const char *text;
+    char link[PATH_MAX]; /* non-empty: this directory is a symbolic link */
+    int other_uid;
+    uid_t uid;
+};
+
+/* "forkguard: FORKGUARD_LOG=NAME: WHAT...; using stderr\n" */
+static size_t log_message(char *mem, size_t size, const char *what, const struct why *w)
 {
     struct fg_buf b;
     fg_buf_init(&b, mem, size);
@@ -56,69 +67,39 @@ static size_t log_message(char *mem, size_t size, const char *what, const char *
     fg_buf_str_sigsafe(&b, log_name);
     fg_buf_str_sigsafe(&b, ": ");
     fg_buf_str_sigsafe(&b, what);
-    fg_buf_str_sigsafe(&b, why);
-    fg_buf_str_sigsafe(&b, why2);
+    if (w->link[0]) {
+        fg_buf_printable_sigsafe(&b, w->link, 160);
+        fg_buf_str_sigsafe(&b, " is a symbolic link");
+    } else if (w->other_uid) {
+        fg_buf_str_sigsafe(&b, "owned by uid ");
+        fg_buf_u64_sigsafe(&b, w->uid);
+        fg_buf_str_sigsafe(&b, ", not by this process (uid ");
+        fg_buf_u64_sigsafe(&b, geteuid());
+        fg_buf_char_sigsafe(&b, ')');
+    } else {
+        fg_buf_str_sigsafe(&b, w->text ? w->text : "unknown error");
+    }
     fg_buf_str_sigsafe(&b, "; using stderr");
     return fg_buf_finish_sigsafe(&b, "\n");
 }
 
-int fg_log_init(const char *path, char *msg, size_t msg_size)
+static int fail_errno(struct why *w, int err)
 {
-    struct fg_buf b;
-    size_t len = strlen(path), dir = 0, n;
-
-    fg_buf_init(&b, log_name, sizeof log_name);
-    fg_buf_printable_sigsafe(&b, path, 120);
-    log_name[fg_buf_finish_sigsafe(&b, "")] = '\0';
-    if (path[0] != '/') {
-        /* Resolved once, here: a descendant that changed directory must
-         * still write to this file, not create one where it happens to be. */
-        if (!getcwd(log_path, sizeof log_path)) {
-            n = log_message(msg, msg_size, "cannot resolve against the working directory: ",
-                            strerrordesc_np(errno) ?: "unknown error", "");
-            goto bad;
-        }
-        dir = strlen(log_path);
-    }
-    if (dir + 1 + len >= sizeof log_path) {
-        n = log_message(msg, msg_size, "cannot open: ", "path too long", "");
-        goto bad;
-    }
-    if (dir) {
-        log_path[dir++] = '/';
-        memcpy(log_path + dir, path, len + 1);
-        /* The absolute value for descendants too (the same file whatever
-         * their working directory); only the spelling changes. */
-        if (setenv("FORKGUARD_LOG", log_path, 1) != 0) {
-            n = log_message(msg, msg_size, "cannot export its absolute path: ",
-                            strerrordesc_np(errno) ?: "unknown error", "");
-            goto bad;
-        }
-    } else {
-        memcpy(log_path, path, len + 1);
-    }
-    return 0;
-bad:
-    msg[n - 1] = '\0'; /* the caller's messages carry no newline */
-    log_path[0] = '\0';
+    w->text = strerrordesc_np(err);
     return -1;
 }
 
-/* Walks log_path from "/" one component at a time, never following a
- * symbolic link, and opens the file. Returns the fd, or -1 with *why (and
- * *what: the component concerned) set. */
-static int open_nofollow_sigsafe(const char **why, char *what, size_t what_size)
+/* Opens log_path's directories one by one from "/", never following a
+ * symbolic link. Returns an O_PATH fd of the last one with the file's name
+ * in comp, or -1 with w set. */
+static int walk_sigsafe(char comp[NAME_MAX + 1], struct why *w)
 {
-    char comp[NAME_MAX + 1];
     const char *p = log_path, *next;
     int dfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
     struct stat st;
 
-    what[0] = '\0';
-    if (dfd < 0) {
-        *why = strerrordesc_np(errno);
-        return -1;
-    }
+    if (dfd < 0)
+        return fail_errno(w, errno);
     for (;;) {
         size_t n;
         while (*p == '/')
@@ -126,30 +107,27 @@ static int open_nofollow_sigsafe(const char **why, char *what, size_t what_size)
         next = strchr(p, '/');
         n = next ? (size_t)(next - p) : strlen(p);
         if (n > NAME_MAX) {
-            *why = strerrordesc_np(ENAMETOOLONG);
             close(dfd);
-            return -1;
+            return fail_errno(w, ENAMETOOLONG);
         }
         memcpy(comp, p, n);
         comp[n] = '\0';
         while (next && *next == '/')
             next++;
         if (!next || !*next)
-            break; /* comp is the file */
+            return dfd; /* comp is the file */
         fd = openat(dfd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0) {
             int err = errno;
-            size_t upto = (size_t)(p - log_path) + n;
-            /* O_NOFOLLOW|O_DIRECTORY on a symlink fails with ENOTDIR; say
-             * which it was. */
-            if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
-                *why = " is a symbolic link";
-            else
-                *why = strerrordesc_np(err);
-            if (upto >= what_size)
-                upto = what_size - 1;
-            memcpy(what, log_path, upto);
-            what[upto] = '\0';
+            /* O_NOFOLLOW|O_DIRECTORY on a symlink fails with ENOTDIR: say
+             * which it was, naming it. */
+            if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
+                size_t upto = (size_t)(p - log_path) + n;
+                memcpy(w->link, log_path, upto);
+                w->link[upto] = '\0';
+            } else {
+                w->text = strerrordesc_np(err);
+            }
             close(dfd);
             return -1;
         }
@@ -157,11 +135,75 @@ static int open_nofollow_sigsafe(const char **why, char *what, size_t what_size)
         dfd = fd;
         p = next;
     }
-    /* O_NONBLOCK: a FIFO nobody reads must not block the open (it is
-     * refused below anyway); never O_TRUNC: the processes of a tree share
-     * the file. */
-    /* O_RDWR: the last byte is read back to start records on a fresh line
-     * (a FIFO opened so does not fail either, and is refused as such). */
+}
+
+/* What is refused in an existing log, from its lstat (or fstat). */
+static int check_existing(const struct stat *st, struct why *w)
+{
+    if (S_ISLNK(st->st_mode))
+        w->text = "is a symbolic link";
+    else if (S_ISDIR(st->st_mode))
+        w->text = strerrordesc_np(EISDIR);
+    else if (!S_ISREG(st->st_mode))
+        w->text = "not a regular file";
+    else if (st->st_uid != geteuid())
+        w->other_uid = 1, w->uid = st->st_uid;
+    else if (st->st_nlink > 1)
+        w->text = "it has more than one hard link";
+    else
+        return 0;
+    return -1;
+}
+
+/* Pseudo file systems where no log file can be created (root passes the
+ * access check there, the creation then fails). */
+static int pseudo_fs(int dfd)
+{
+    struct statfs sf;
+    return fstatfs(dfd, &sf) == 0 &&
+           (sf.f_type == SYSFS_MAGIC || sf.f_type == PROC_SUPER_MAGIC ||
+            sf.f_type == CGROUP2_SUPER_MAGIC || sf.f_type == CGROUP_SUPER_MAGIC ||
+            sf.f_type == DEBUGFS_MAGIC || sf.f_type == TRACEFS_MAGIC);
+}
+
+/* At load: would the first record be able to use the log? Creates nothing,
+ * so that every process can afford it and none leaves a file behind; what
+ * changes in between is caught when the file is opened. */
+static int log_check(struct why *w)
+{
+    char comp[NAME_MAX + 1];
+    struct stat st;
+    int dfd = walk_sigsafe(comp, w), rc = 0;
+
+    if (dfd < 0)
+        return -1;
+    if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        rc = check_existing(&st, w);
+        if (rc == 0 && faccessat(dfd, comp, W_OK, AT_EACCESS) != 0)
+            rc = fail_errno(w, errno);
+    } else if (errno != ENOENT) {
+        rc = fail_errno(w, errno);
+    } else if (faccessat(dfd, ".", W_OK | X_OK, AT_EACCESS) != 0) {
+        rc = fail_errno(w, errno);
+    } else if (pseudo_fs(dfd)) {
+        rc = fail_errno(w, EACCES);
+    }
+    close(dfd);
+    return rc;
+}
+
+/* Opens and checks the log; the fd (3 or above), or -1 with w set. */
+static int log_open_sigsafe(struct why *w)
+{
+    char comp[NAME_MAX + 1];
+    struct stat st;
+    int dfd = walk_sigsafe(comp, w), fd;
+
+    if (dfd < 0)
+        return -1;
+    /* O_RDWR: the last byte is read back to start records on a fresh line.
+     * O_NONBLOCK: a FIFO must not block the open (it is refused below).
+     * Never O_TRUNC: the processes of a tree share the file. */
     fd = openat(dfd, comp,
                 O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
                 0600);
@@ -169,69 +211,35 @@ static int open_nofollow_sigsafe(const char **why, char *what, size_t what_size)
         fd = openat(dfd, comp,
                     O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
                     0600);
-    if (fd < 0)
-        *why = errno == ELOOP ? "is a symbolic link" : strerrordesc_np(errno);
+    if (fd < 0) {
+        if (errno == ELOOP)
+            w->text = "is a symbolic link";
+        else
+            fail_errno(w, errno);
+        close(dfd);
+        return -1;
+    }
     close(dfd);
-    return fd;
-}
-
-/* Opens and checks the log; the fd (3 or above), or -1 after saying why on
- * stderr in one line. */
-static int log_open_sigsafe(void)
-{
-    char what[PATH_MAX], line[PATH_MAX + 512];
-    const char *why = NULL;
-    struct fg_buf b;
-    struct stat st;
-    int fd = open_nofollow_sigsafe(&why, what, sizeof what), other_uid = 0;
-
     /* A host started with stdin, stdout or stderr closed would otherwise
      * have its own output land in our log once it opens files. */
-    if (fd >= 0 && fd < 3) {
+    if (fd < 3) {
         int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        if (high < 0)
-            why = strerrordesc_np(errno);
+        int err = errno;
         close(fd);
+        if (high < 0)
+            return fail_errno(w, err);
         fd = high;
     }
-    if (fd >= 0) {
-        if (fstat(fd, &st) != 0)
-            why = strerrordesc_np(errno);
-        else if (!S_ISREG(st.st_mode))
-            why = "not a regular file";
-        else if (st.st_uid != geteuid())
-            other_uid = 1;
-        else if (st.st_nlink > 1)
-            why = "it has more than one hard link";
-        else if (fcntl(fd, F_SETFL, O_APPEND) != 0)
-            why = strerrordesc_np(errno);
-        else {
-            fg.log_dev = st.st_dev;
-            fg.log_ino = st.st_ino;
-            return fd;
-        }
-        close(fd);
+    if (fstat(fd, &st) != 0)
+        fail_errno(w, errno);
+    else if (check_existing(&st, w) == 0 && fcntl(fd, F_SETFL, O_APPEND) != 0)
+        fail_errno(w, errno);
+    else if (!w->text && !w->other_uid) {
+        fg.log_dev = st.st_dev;
+        fg.log_ino = st.st_ino;
+        return fd;
     }
-    fg_buf_init(&b, line, sizeof line);
-    fg_buf_str_sigsafe(&b, FG_MSG_PREFIX "FORKGUARD_LOG=");
-    fg_buf_str_sigsafe(&b, log_name);
-    fg_buf_str_sigsafe(&b, ": cannot open: ");
-    if (what[0]) {
-        /* A directory of the path: name it. */
-        fg_buf_printable_sigsafe(&b, what, 160);
-        fg_buf_str_sigsafe(&b, why && why[0] == ' ' ? "" : ": ");
-    }
-    if (other_uid) {
-        fg_buf_str_sigsafe(&b, "owned by uid ");
-        fg_buf_u64_sigsafe(&b, st.st_uid);
-        fg_buf_str_sigsafe(&b, ", not by this process (uid ");
-        fg_buf_u64_sigsafe(&b, geteuid());
-        fg_buf_char_sigsafe(&b, ')');
-    } else {
-        fg_buf_str_sigsafe(&b, why ? why : "unknown error");
-    }
-    fg_buf_str_sigsafe(&b, "; using stderr");
-    (void)!write(2, line, fg_buf_finish_sigsafe(&b, "\n"));
+    close(fd);
     return -1;
 }
 
@@ -239,15 +247,20 @@ static int log_open_sigsafe(void)
  * if the host closed ours or reused its number), else stderr. */
 static int current_fd_sigsafe(void)
 {
+    struct why w;
     struct stat st;
+    char line[PATH_MAX + 512];
     int fd = __atomic_load_n(&fg.log_fd, __ATOMIC_ACQUIRE), expected;
+
     if (fd != 2 && fstat(fd, &st) == 0 && st.st_dev == fg.log_dev && st.st_ino == fg.log_ino)
         return fd;
     if (!log_path[0] || __atomic_load_n(&log_refused, __ATOMIC_RELAXED))
         return 2;
-    fd = log_open_sigsafe();
+    memset(&w, 0, sizeof w);
+    fd = log_open_sigsafe(&w);
     if (fd < 0) {
         __atomic_store_n(&log_refused, 1, __ATOMIC_RELAXED);
+        (void)!write(2, line, log_message(line, sizeof line, "cannot open: ", &w));
         return 2;
     }
     /* Two threads writing their first record at once: one fd is kept. */
@@ -341,13 +354,64 @@ void fg_log_write_sigsafe(const char *p, size_t n)
     if (rc != 0 && fd != 2) {
         if (!log_failed) {
             char line[512];
+            struct why w;
+            memset(&w, 0, sizeof w);
+            w.text = strerrordesc_np(errno);
             log_failed = 1;
-            (void)!write_all_sigsafe(
-                2, line,
-                log_message(line, sizeof line, "write failed: ",
-                            strerrordesc_np(errno) ?: "unknown error", ""));
+            (void)!write_all_sigsafe(2, line, log_message(line, sizeof line, "write failed: ", &w));
         }
         write_all_sigsafe(2, p, n);
     }
     errno = saved;
+}
+
+int fg_log_init(const char *path, char *msg, size_t msg_size)
+{
+    struct fg_buf b;
+    struct why w;
+    size_t len = strlen(path), dir = 0, n;
+
+    memset(&w, 0, sizeof w);
+    fg_buf_init(&b, log_name, sizeof log_name);
+    fg_buf_printable_sigsafe(&b, path, 120);
+    log_name[fg_buf_finish_sigsafe(&b, "")] = '\0';
+    if (path[0] != '/') {
+        /* Resolved once, here: a descendant that changed directory must
+         * still write to this file, not create one where it happens to be. */
+        if (!getcwd(log_path, sizeof log_path)) {
+            w.text = strerrordesc_np(errno);
+            n = log_message(msg, msg_size, "cannot resolve against the working directory: ", &w);
+            goto bad;
+        }
+        dir = strlen(log_path);
+    }
+    if (dir + 1 + len >= sizeof log_path) {
+        w.text = strerrordesc_np(ENAMETOOLONG);
+        n = log_message(msg, msg_size, "cannot open: ", &w);
+        goto bad;
+    }
+    if (dir) {
+        log_path[dir++] = '/';
+        memcpy(log_path + dir, path, len + 1);
+    } else {
+        memcpy(log_path, path, len + 1);
+    }
+    /* Checked now, so that a log that cannot work is said at once, as any
+     * bad value is; opened only by the first record. */
+    if (log_check(&w) != 0) {
+        n = log_message(msg, msg_size, "cannot open: ", &w);
+        goto bad;
+    }
+    /* The absolute value for descendants too: the same file whatever their
+     * working directory; only the spelling changes. */
+    if (dir && setenv("FORKGUARD_LOG", log_path, 1) != 0) {
+        w.text = strerrordesc_np(errno);
+        n = log_message(msg, msg_size, "cannot export its absolute path: ", &w);
+        goto bad;
+    }
+    return 0;
+bad:
+    msg[n - 1] = '\0'; /* the caller's messages carry no newline */
+    log_path[0] = '\0';
+    return -1;
 }
