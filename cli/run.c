@@ -142,6 +142,20 @@ static int fg_run_setenv(const char *var, const char *value)
     return -1;
 }
 
+/* Whether PATH's directory is spelled as its real path (no symlink, no "..") */
+static int fg_run_dir_is_real(const char *path)
+{
+    char dir[PATH_MAX], real[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+
+    if (slash == NULL || n >= sizeof dir)
+        return 0;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return realpath(dir, real) != NULL && strcmp(real, dir) == 0;
+}
+
 /* --log PATH: absolute, so that every process of the command writes to this
  * one file whatever its working directory, and created now (empty, 0600), so
  * that `forkguard report PATH` finds it even when nothing was reported: the
@@ -167,10 +181,14 @@ static int fg_run_log_path(struct fg_run_option *o, char **owned)
         }
         o->value = *owned;
     }
-    fd = open(o->value, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
-                            O_CLOEXEC, 0600);
-    if (fd >= 0)
-        close(fd);
+    /* Not through a symlinked directory: the library refuses those, and
+     * would leave the file created here unused. */
+    if (fg_run_dir_is_real(o->value)) {
+        fd = open(o->value, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+                                O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+    }
     return 0;
 }
 

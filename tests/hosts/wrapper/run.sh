@@ -96,6 +96,12 @@ check "wrapper: --log with a relative path: FORKGUARD_LOG is absolute, the file 
 bounded 10 "$FG" report "$T/cwd/rel.log"
 check "wrapper: report on the log of a run that reported nothing: exit 0" "rc 0, 0 records" \
   bash -c "[ $RC = 0 ] && grep -q ': 0 records (0 JNI uses in forked children)\$' '$OUT'"
+mkdir -p "$T/cwd/target" && ln -s target "$T/cwd/lnk"
+bounded 10 env -C "$T/cwd" "$FG" run --log lnk/x.log -- true
+check "wrapper: --log through a symlinked directory: not created; the library's one line says why" \
+  "expected no $T/cwd/target/x.log and 'lnk is a symbolic link'" \
+  bash -c "[ $RC = 0 ] && [ ! -e '$T/cwd/target/x.log' ] &&
+           grep -qx 'forkguard: FORKGUARD_LOG=$T/cwd/lnk/x.log: cannot open: $T/cwd/lnk is a symbolic link; using stderr' '$ERR'"
 bounded 10 env -u FORKGUARD_LOG "$FG" run --log stderr -- sh -c 'echo "$FORKGUARD_LOG"'
 check "wrapper: --log stderr stays stderr" "expected 'stderr'" \
   bash -c "[ $RC = 0 ] && [ \"\$(cat '$OUT')\" = stderr ] && [ ! -e stderr ]"
