@@ -106,9 +106,9 @@ static int walk_sigsafe(char comp[NAME_MAX + 1], struct why *w)
             p++;
         next = strchr(p, '/');
         n = next ? (size_t)(next - p) : strlen(p);
-        if (n > NAME_MAX) {
+        if (n > NAME_MAX || n == 0) { /* n == 0: the path is "/" */
             close(dfd);
-            return fail_errno(w, ENAMETOOLONG);
+            return fail_errno(w, n ? ENAMETOOLONG : EISDIR);
         }
         memcpy(comp, p, n);
         comp[n] = '\0';
