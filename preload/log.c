@@ -53,7 +53,8 @@ static int log_stalled; /* a full non-blocking target timed out once */
  * path, or the owner of an existing file. */
 struct why {
     const char *text;
-    char link[PATH_MAX]; /* non-empty: this directory is a symbolic link */
+    char link[512]; /* non-empty: this directory is a symbolic link (its
+                       name's start: messages echo 160 characters at most) */
     int other_uid;
     uid_t uid;
 };
@@ -123,6 +124,8 @@ static int walk_sigsafe(char comp[NAME_MAX + 1], struct why *w)
              * which it was, naming it. */
             if (fstatat(dfd, comp, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode)) {
                 size_t upto = (size_t)(p - log_path) + n;
+                if (upto >= sizeof w->link)
+                    upto = sizeof w->link - 1;
                 memcpy(w->link, log_path, upto);
                 w->link[upto] = '\0';
             } else {
@@ -249,7 +252,7 @@ static int current_fd_sigsafe(void)
 {
     struct why w;
     struct stat st;
-    char line[PATH_MAX + 512];
+    char line[1024]; /* fits log_message's bounded echoes */
     int fd = __atomic_load_n(&fg.log_fd, __ATOMIC_ACQUIRE), expected;
 
     if (fd != 2 && fstat(fd, &st) == 0 && st.st_dev == fg.log_dev && st.st_ino == fg.log_ino)
