@@ -68,16 +68,41 @@ static size_t put_utf8(char *o, unsigned cp)
     return 4;
 }
 
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong
+ * forms, no surrogates, nothing past U+10FFFF), 0 when there is none. */
+static size_t utf8_len(const unsigned char *s, const unsigned char *end)
+{
+    unsigned cp, min;
+    size_t len, i;
+    if (s[0] < 0x80)
+        return 1;
+    if ((s[0] & 0xe0) == 0xc0)
+        len = 2, cp = s[0] & 0x1fu, min = 0x80;
+    else if ((s[0] & 0xf0) == 0xe0)
+        len = 3, cp = s[0] & 0x0fu, min = 0x800;
+    else if ((s[0] & 0xf8) == 0xf0)
+        len = 4, cp = s[0] & 0x07u, min = 0x10000;
+    else
+        return 0;
+    if ((size_t)(end - s) < len)
+        return 0;
+    for (i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3fu);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp < 0xe000))
+        return 0;
+    return len;
+}
+
 /* A string token, decoded; the output is never longer than the input. */
 static char *string(struct parser *ps)
 {
     const char *start = ++ps->p;
     char *out, *o;
-    while (ps->p < ps->end && *ps->p != '"') {
-        if (*ps->p == '\\')
-            ps->p++;
-        ps->p++;
-    }
+    while (ps->p < ps->end && *ps->p != '"')
+        ps->p += *ps->p == '\\' && ps->end - ps->p > 1 ? 2 : 1;
     if (ps->p >= ps->end)
         return NULL;
     out = o = malloc((size_t)(ps->p - start) + 1);
@@ -85,10 +110,18 @@ static char *string(struct parser *ps)
         return NULL;
     for (const char *s = start; s < ps->p; s++) {
         unsigned char c = (unsigned char)*s;
+        size_t len;
         if (c < 0x20)
             goto bad;
         if (c != '\\') {
-            *o++ = (char)c;
+            /* Strict UTF-8, as the library writes it: anything else is not
+             * one of our records. */
+            len = utf8_len((const unsigned char *)s, (const unsigned char *)ps->p);
+            if (!len)
+                goto bad;
+            memcpy(o, s, len);
+            o += len;
+            s += len - 1;
             continue;
         }
         switch (*++s) {
@@ -105,10 +138,14 @@ static char *string(struct parser *ps)
             if (ps->p - s < 5 || hex4(s + 1, &cp))
                 goto bad;
             s += 4;
-            if (cp >= 0xd800 && cp < 0xdc00 && ps->p - s >= 7 && s[1] == '\\' && s[2] == 'u' &&
-                hex4(s + 3, &lo) == 0 && lo >= 0xdc00 && lo < 0xe000) {
+            if (cp >= 0xd800 && cp < 0xdc00) {
+                if (ps->p - s < 7 || s[1] != '\\' || s[2] != 'u' || hex4(s + 3, &lo) != 0 ||
+                    lo < 0xdc00 || lo >= 0xe000)
+                    goto bad; /* a lone surrogate encodes no character */
                 cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
                 s += 6;
+            } else if (cp >= 0xdc00 && cp < 0xe000) {
+                goto bad;
             }
             o += put_utf8(o, cp);
             break;
@@ -204,6 +241,61 @@ static struct fg_json *literal(struct parser *ps, const char *word, enum fg_json
     return v;
 }
 
+static int digit(const struct parser *ps, const char *q)
+{
+    return q < ps->end && *q >= '0' && *q <= '9';
+}
+
+/* RFC 8259's number grammar, checked here because strtod accepts more
+ * ("+1", ".5", "0x1p3", "inf") and stops quietly at a NUL byte, which would
+ * let a line carry bytes nobody parsed. */
+static struct fg_json *number(struct parser *ps)
+{
+    const char *q = ps->p;
+    char buf[64], *text;
+    struct fg_json *v;
+    size_t n;
+    if (q < ps->end && *q == '-')
+        q++;
+    if (q < ps->end && *q == '0')
+        q++;
+    else if (digit(ps, q))
+        while (digit(ps, q))
+            q++;
+    else
+        return NULL;
+    if (q < ps->end && *q == '.') {
+        if (!digit(ps, ++q))
+            return NULL;
+        while (digit(ps, q))
+            q++;
+    }
+    if (q < ps->end && (*q == 'e' || *q == 'E')) {
+        q++;
+        if (q < ps->end && (*q == '+' || *q == '-'))
+            q++;
+        if (!digit(ps, q))
+            return NULL;
+        while (digit(ps, q))
+            q++;
+    }
+    /* strtod wants a terminated copy; numbers are short but may be long. */
+    n = (size_t)(q - ps->p);
+    text = n < sizeof buf ? buf : malloc(n + 1);
+    v = text ? node(FG_JSON_NUMBER) : NULL;
+    if (v) {
+        memcpy(text, ps->p, n);
+        text[n] = '\0';
+        v->number = strtod(text, NULL);
+    }
+    if (text != buf)
+        free(text);
+    if (!v)
+        return NULL;
+    ps->p = q;
+    return v;
+}
+
 static struct fg_json *value(struct parser *ps)
 {
     skip_ws(ps);
@@ -224,27 +316,8 @@ static struct fg_json *value(struct parser *ps)
             free(s);
         return v;
     }
-    default: {
-        char buf[64], *endp;
-        size_t n = 0;
-        struct fg_json *v;
-        while (ps->p + n < ps->end && n < sizeof buf - 1 && strchr("+-0123456789.eE", ps->p[n]))
-            n++;
-        if (!n)
-            return NULL;
-        memcpy(buf, ps->p, n);
-        buf[n] = '\0';
-        v = node(FG_JSON_NUMBER);
-        if (!v)
-            return NULL;
-        v->number = strtod(buf, &endp);
-        if (*endp) {
-            free(v);
-            return NULL;
-        }
-        ps->p += n;
-        return v;
-    }
+    default:
+        return number(ps);
     }
 }
 
@@ -296,5 +369,9 @@ const char *fg_json_str(const struct fg_json *v, const char *key, const char *fa
 long long fg_json_int(const struct fg_json *v, const char *key, long long fallback)
 {
     const struct fg_json *m = fg_json_get(v, key);
-    return m && m->type == FG_JSON_NUMBER ? (long long)m->number : fallback;
+    /* Converting a double outside long long's range is undefined: such a
+     * number (no pid is one) gets the fallback. */
+    if (!m || m->type != FG_JSON_NUMBER || !(m->number >= -0x1p63 && m->number < 0x1p63))
+        return fallback;
+    return (long long)m->number;
 }

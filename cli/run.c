@@ -4,6 +4,8 @@
 #include "run.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,9 @@ struct fg_run_option {
 
 static const char *const fg_run_modes[] = {"block", "warn", "off", NULL};
 static const char *const fg_run_formats[] = {"text", "json", NULL};
+
+/* Index of --log in the table below. */
+#define FG_RUN_LOG 1
 
 static struct fg_run_option fg_run_options[] = {
     {"--mode", "FORKGUARD_MODE", fg_run_modes, FG_EXPECT_MODE, NULL},
@@ -137,6 +142,56 @@ static int fg_run_setenv(const char *var, const char *value)
     return -1;
 }
 
+/* Whether PATH's directory is spelled as its real path (no symlink, no "..") */
+static int fg_run_dir_is_real(const char *path)
+{
+    char dir[PATH_MAX], real[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+
+    if (slash == NULL || n >= sizeof dir)
+        return 0;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return realpath(dir, real) != NULL && strcmp(real, dir) == 0;
+}
+
+/* --log PATH: absolute, so that every process of the command writes to this
+ * one file whatever its working directory, and created now (empty, 0600), so
+ * that `forkguard report PATH` finds it even when nothing was reported: the
+ * library itself creates it only with the first record. A file that cannot
+ * be created here is left to the library to report, at that first record. */
+static int fg_run_log_path(struct fg_run_option *o, char **owned)
+{
+    char cwd[PATH_MAX];
+    int fd;
+
+    *owned = NULL;
+    if (strcmp(o->value, "stderr") == 0)
+        return 0;
+    if (o->value[0] != '/') {
+        if (getcwd(cwd, sizeof cwd) == NULL) {
+            fprintf(stderr, FG_CLI_ERR_LOG_CWD, o->value, strerror(errno));
+            return -1;
+        }
+        if (asprintf(owned, "%s/%s", cwd, o->value) < 0) {
+            *owned = NULL;
+            fprintf(stderr, FG_CLI_ERR_SETENV, o->var, strerror(errno));
+            return -1;
+        }
+        o->value = *owned;
+    }
+    /* Not through a symlinked directory: the library refuses those, and
+     * would leave the file created here unused. */
+    if (fg_run_dir_is_real(o->value)) {
+        fd = open(o->value, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
+                                O_CLOEXEC, 0600);
+        if (fd >= 0)
+            close(fd);
+    }
+    return 0;
+}
+
 static int fg_run_environ(const char *lib)
 {
     char *preload;
@@ -183,7 +238,7 @@ static int fg_run_exec_failed(const char *cmd, int err)
 int fg_run_main(int argc, char **argv)
 {
     struct fg_paths_found lib, demo;
-    char **cmd, *demo_argv[2];
+    char **cmd, *demo_argv[2], *log_path = NULL;
     int rc;
 
     rc = fg_run_parse(argc, argv, &cmd);
@@ -201,8 +256,15 @@ int fg_run_main(int argc, char **argv)
         demo_argv[1] = NULL;
         cmd = demo_argv;
     }
-    if (fg_run_environ(lib.path) < 0)
+    if (fg_run_options[FG_RUN_LOG].value != NULL &&
+        fg_run_log_path(&fg_run_options[FG_RUN_LOG], &log_path) < 0)
         return 2;
+    if (fg_run_environ(lib.path) < 0) {
+        free(log_path);
+        return 2;
+    }
     execvp(cmd[0], cmd);
-    return fg_run_exec_failed(cmd[0], errno);
+    rc = fg_run_exec_failed(cmd[0], errno);
+    free(log_path);
+    return rc;
 }

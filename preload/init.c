@@ -97,9 +97,10 @@ __attribute__((constructor)) static void fg_init(void)
     fg.cfg.classpath = keep(fg.cfg.classpath);
     fg.cfg.drivers = keep(fg.cfg.drivers);
 
-    if (fg.cfg.log_path && fg_log_open(fg.cfg.log_path, msg, sizeof msg) != 0)
+    /* Named now, opened by the first record: most processes write none. */
+    if (fg.cfg.log_path && fg_log_init(fg.cfg.log_path, msg, sizeof msg) != 0)
         keep_error(&pending, "FORKGUARD_LOG", msg);
-    fg.cfg.log_path = NULL; /* opened or abandoned; the string is not ours */
+    fg.cfg.log_path = NULL; /* copied or abandoned; the string is not ours */
     for (i = 0; i < pending.n; i++)
         fg_report_config_error(pending.vars[i], pending.lines[i]);
 

@@ -4,13 +4,19 @@
 
 #include <stddef.h>
 
-/* Opens FORKGUARD_LOG at load. On failure returns a one-line reason in msg and
- * leaves stderr as the destination. */
-int fg_log_open(const char *path, char *msg, size_t msg_size);
+/* Names FORKGUARD_LOG at load: a relative path is made absolute against the
+ * working directory and exported so, for descendants. Nothing is opened yet
+ * (see fg_log_write_sigsafe). On failure returns -1 with a one-line reason in
+ * msg, and stderr stays the destination. */
+int fg_log_init(const char *path, char *msg, size_t msg_size);
 
-/* Writes one record with a single write(2) (retried only on EINTR or a short
- * write). Async-signal-safe. Falls back to stderr when the host closed the log
- * fd or reused its number for another file. */
+/* Writes one record with a single write(2) (retried only on EINTR, a short
+ * write, or EAGAIN for a bounded time). Async-signal-safe. The log file is
+ * opened by the first record (O_NOFOLLOW on every component of its path; an
+ * existing file must be the process's own with one link), and reopened if
+ * the host closed it or reused its number; a record goes to stderr when the
+ * log cannot be opened or written. In the log file a record always starts a
+ * line. */
 void fg_log_write_sigsafe(const char *p, size_t n);
 
 #endif

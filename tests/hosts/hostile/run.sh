@@ -230,13 +230,14 @@ if secure_setup; then
     "expected 'cannot open: Permission denied; using stderr' (exit $RC)" \
     eval '[ "$RC" = 0 ] && one_line LOG && has "$ERR" ": cannot open: Permission denied; using stderr$" && [ ! -e "$L/rootonly/fg.log" ]'
 
-  bounded 60 "${SECURE_NS[@]}" "${AS_NOBODY[@]}" env LD_PRELOAD="$SECLIB" FORKGUARD_LOG="$S/logs/secure.log" "$PROBE"
+  # FORKGUARD_MODE=bogus: a record at load, which is what opens (creates) a log.
+  bounded 60 "${SECURE_NS[@]}" "${AS_NOBODY[@]}" env LD_PRELOAD="$SECLIB" FORKGUARD_MODE=bogus FORKGUARD_LOG="$S/logs/secure.log" "$PROBE"
   check "hostile: setuid probe run by nobody has AT_SECURE and forkguard loaded" \
     "expected 'secure=1 ... forkguard=<version>'" has "$OUT" '^probe: secure=1 .* forkguard=[0-9]'
   check "hostile: secure execution: FORKGUARD_LOG path not opened (file not created)" \
     "$S/logs/secure.log exists, or the probe did not run securely" \
     eval 'has "$OUT" "^probe: secure=1 " && [ ! -e "$S/logs/secure.log" ]'
-  bounded 60 "${SECURE_NS[@]}" env LD_PRELOAD="$SECLIB" FORKGUARD_LOG="$S/logs/control.log" "$PROBE"
+  bounded 60 "${SECURE_NS[@]}" env LD_PRELOAD="$SECLIB" FORKGUARD_MODE=bogus FORKGUARD_LOG="$S/logs/control.log" "$PROBE"
   check "hostile: control: the same probe run by root (not secure) opens FORKGUARD_LOG" \
     "expected secure=0 and $S/logs/control.log created" \
     eval 'has "$OUT" "^probe: secure=0 .* forkguard=[0-9]" && [ -e "$S/logs/control.log" ]'

@@ -84,6 +84,28 @@ bounded 10 "$FG" run -- sh -c 'echo "$1 $2"' sh --mode bogus
 check "wrapper: options after CMD belong to CMD" "expected '--mode bogus' printed, rc 0" \
   bash -c "[ $RC = 0 ] && [ \"\$(cat '$OUT')\" = '--mode bogus' ]"
 
+# --- --log: made absolute and created by the command, so that every process
+# writes to the one file and `forkguard report` finds it even when nothing
+# was reported (the library creates it only with the first record).
+mkdir -p "$T/cwd/sub"
+bounded 10 env -C "$T/cwd" -u FORKGUARD_LOG "$FG" run --log rel.log -- sh -c 'cd sub && echo "$FORKGUARD_LOG"'
+check "wrapper: --log with a relative path: FORKGUARD_LOG is absolute, the file created empty, 0600" \
+  "expected $T/cwd/rel.log, an empty -rw------- file" \
+  bash -c "[ $RC = 0 ] && [ \"\$(cat '$OUT')\" = '$T/cwd/rel.log' ] && [ -f '$T/cwd/rel.log' ] &&
+           [ ! -s '$T/cwd/rel.log' ] && [ \"\$(stat -c %A '$T/cwd/rel.log')\" = -rw------- ] && [ ! -e '$T/cwd/sub/rel.log' ]"
+bounded 10 "$FG" report "$T/cwd/rel.log"
+check "wrapper: report on the log of a run that reported nothing: exit 0" "rc 0, 0 records" \
+  bash -c "[ $RC = 0 ] && grep -q ': 0 records (0 JNI uses in forked children)\$' '$OUT'"
+mkdir -p "$T/cwd/target" && ln -s target "$T/cwd/lnk"
+bounded 10 env -C "$T/cwd" "$FG" run --log lnk/x.log -- true
+check "wrapper: --log through a symlinked directory: not created; the library's one line says why" \
+  "expected no $T/cwd/target/x.log and 'lnk is a symbolic link'" \
+  bash -c "[ $RC = 0 ] && [ ! -e '$T/cwd/target/x.log' ] &&
+           grep -qx 'forkguard: FORKGUARD_LOG=$T/cwd/lnk/x.log: cannot open: $T/cwd/lnk is a symbolic link; using stderr' '$ERR'"
+bounded 10 env -u FORKGUARD_LOG "$FG" run --log stderr -- sh -c 'echo "$FORKGUARD_LOG"'
+check "wrapper: --log stderr stays stderr" "expected 'stderr'" \
+  bash -c "[ $RC = 0 ] && [ \"\$(cat '$OUT')\" = stderr ] && [ ! -e stderr ]"
+
 # --- bad and missing values
 bounded 10 "$FG" run --mode bogus -- true
 check "wrapper: bad --mode: one line naming it and the choices, exit 2" \

@@ -1,0 +1,176 @@
+/* cli/report_read.c: what `forkguard report` makes of a log, text or JSON,
+ * whole, cut short or glued together. The gate must fail closed: every line
+ * it cannot read is counted, with its number, and a JNI use it can see is
+ * counted even when the rest of its record is lost. */
+#include "cli/json.c"
+#include "cli/report_read.c"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#define FG_HEAD(fn, pid, owner)                                                               \
+    "forkguard: JNI call " fn " in pid " pid ", a forked child of JVM owner pid " owner "\n"  \
+    "  jvm:     created by pid " owner " (libjvm /jvm/lib/server/libjvm.so)\n"              \
+    "  fork:    pid " owner " forked pid " pid "\n"                                          \
+    "  why:     the JVM's threads do not survive fork(); JNI in the child can hang or crash\n" \
+    "  fix:     (python) use spawn\n"                                                        \
+    "  action:  abort (FORKGUARD_MODE=block)\n"
+#define FG_FRAMES                                                                             \
+    "  at (JNI call):  #0 0x1234 child+0x4 (/bin/host)\n"                                   \
+    "                  #1 0x5678 main+0x10 (/bin/host)\n"                                    \
+    "  at (fork):      #0 0x9abc main+0x8 (/bin/host)\n"                                    \
+    "                  #1 0xdef0 libc.so.6+0x2724a (/lib/libc.so.6)\n"
+#define FG_FORK                                                                               \
+    "forkguard: pid 10, owner of a live JVM, forked pid 11\n"                                \
+    "  jvm:     created by pid 10 (libjvm unknown)\n"                                        \
+    "  why:     the JVM's threads do not survive fork()\n"                                   \
+    "  fix:     (c) create the JVM after fork()\n"                                           \
+    "  action:  none, the child runs on (FORKGUARD_ON_FORK=warn)\n"                         \
+    "  at (fork):      #0 0x9abc main+0x8 (/bin/host)\n"                                    \
+    "                  #1 0xdef0 libc.so.6+0x2724a (/lib/libc.so.6)\n"
+#define FG_JSON_JNI(pid)                                                                      \
+    "{\"event\":\"jni_in_child\",\"pid\":" pid ",\"owner_pid\":10,\"parent_pid\":10,"         \
+    "\"function\":\"GetEnv\",\"action\":\"passed\",\"backtrace\":[\"#0 0x1 f+0x1 (/b)\"],"   \
+    "\"fork_backtrace\":[]}\n"
+
+/* Reads LOG (a C string: no NULs) as the command does, line by line. */
+static void fg_read(struct fg_report_summary *s, const char *log)
+{
+    long lineno = 0;
+    fg_report_init(s);
+    while (*log) {
+        const char *nl = strchr(log, '\n');
+        size_t len = nl ? (size_t)(nl - log) : strlen(log);
+        char *line = strndup(log, len);
+        assert_non_null(line);
+        fg_report_line(s, line, len, ++lineno, nl != NULL);
+        free(line);
+        log += len + (nl != NULL);
+    }
+    fg_report_end(s);
+}
+
+static void fg_bad_lines(const struct fg_report_summary *s, size_t n, const long *want)
+{
+    size_t i;
+    if (s->bad != n)
+        fail_msg("%zu bad lines, want %zu (first: %ld)", s->bad, n, s->bad ? s->bad_lines[0] : 0);
+    for (i = 0; i < n; i++)
+        if (s->bad_lines[i] != want[i])
+            fail_msg("bad line %zu is %ld, want %ld", i, s->bad_lines[i], want[i]);
+}
+
+/* The default format: `forkguard report` once read 0 records and exited 0. */
+static void test_text_log(void **state)
+{
+    struct fg_report_summary s;
+    (void)state;
+    fg_read(&s, FG_HEAD("FindClass", "12", "10") FG_HEAD("GetEnv", "13", "10") FG_FRAMES FG_FRAMES
+                FG_FORK "forkguard: FORKGUARD_MODE=x: expected block, warn or off; using block\n");
+    fg_bad_lines(&s, 0, NULL);
+    assert_int_equal(s.jni, 2);
+    assert_int_equal(s.records, 4);
+    assert_int_equal(s.n_owners, 1);
+    assert_int_equal(s.owners[0].n_children, 2);
+    assert_int_equal(s.owners[0].forks, 1);
+    assert_string_equal(s.owners[0].first_fork_site, "#0 0x9abc main+0x8 (/bin/host)");
+    assert_string_equal(s.owners[0].host, "python");
+    assert_string_equal(s.owners[0].fix, "use spawn");
+    assert_string_equal(s.owners[0].libjvm, "/jvm/lib/server/libjvm.so");
+    assert_string_equal(s.owners[0].children[0].functions, "FindClass [abort]");
+    assert_int_equal(s.owners[0].children[0].parent, 10);
+    /* Frames go to the oldest header still without them. */
+    assert_string_equal(s.owners[0].children[0].first_call, "#0 0x1234 child+0x4 (/bin/host)");
+    assert_string_equal(s.owners[0].children[1].fork_site, "#0 0x9abc main+0x8 (/bin/host)");
+    assert_int_equal(s.n_messages, 1);
+    fg_report_free(&s);
+}
+
+/* A record cut by a full disk, and the next process's record glued onto the
+ * same line: the cut line is bad, the glued record is still read. */
+static void test_cut_and_glued(void **state)
+{
+    struct fg_report_summary s;
+    static const long text_bad[] = {1, 3}, json_bad[] = {1}, tail_bad[] = {2};
+    (void)state;
+    fg_read(&s, "forkguard: JNI call FindClass in pid 12, a forked child of JVM owner pid 10\n"
+                "  jvm:     created by pid 10 (libjvm /jvm/lib/server/libjvm.so)\n"
+                "  fork:    pid 10 forforkguard: JNI call GetEnv in pid 13, a forked child of JVM "
+                "owner pid 10\n"
+                "  jvm:     created by pid 10 (libjvm /jvm/lib/server/libjvm.so)\n"
+                "  fork:    pid 10 forked pid 13\n  why:     w\n  fix:     f\n  action:  passed\n");
+    fg_bad_lines(&s, 2, text_bad);
+    assert_int_equal(s.jni, 2); /* the cut header still names its JNI use */
+    assert_string_equal(s.owners[0].children[0].functions, "FindClass [?]");
+    assert_string_equal(s.owners[0].children[1].functions, "GetEnv [passed]");
+    fg_report_free(&s);
+
+    fg_read(&s, "{\"event\":\"jni_in_child\",\"pid\":12,\"own" FG_JSON_JNI("13"));
+    fg_bad_lines(&s, 1, json_bad);
+    assert_int_equal(s.jni, 1);
+    assert_int_equal(s.owners[0].children[0].pid, 13);
+    fg_report_free(&s);
+
+    /* The last record lost its end: no '\n'. */
+    fg_read(&s, FG_JSON_JNI("12") "{\"event\":\"fork\",\"pid\":10,\"owner_pid\":10}");
+    fg_bad_lines(&s, 1, tail_bad);
+    fg_report_free(&s);
+
+    /* A text header at the end of the log, nothing after it. */
+    fg_read(&s, FG_FORK "forkguard: JNI call FindClass in pid 12, a forked child of JVM owner "
+                        "pid 10\n");
+    assert_int_equal(s.jni, 1);
+    assert_int_equal(s.bad, 1);
+    assert_int_equal(s.bad_lines[0], 8);
+    fg_report_free(&s);
+}
+
+static void test_unreadable_lines(void **state)
+{
+    struct fg_report_summary s;
+    static const long bad[] = {1, 2, 3, 5, 6};
+    (void)state;
+    fg_read(&s, "hello from the program\n"
+                "{\"not\":\"ours\"}\n"
+                "{\"event\":\"truncated\"}\n" /* the library's stand-in for a record too big */
+                FG_JSON_JNI("12")
+                "  at (fork):      #0 0x1 orphan+0x1 (/b)\n" /* a continuation of nothing */
+                "forkguard: JNI call FindClass in pid x, a forked child of JVM owner pid 10\n");
+    fg_bad_lines(&s, 5, bad);
+    assert_int_equal(s.jni, 1);
+    fg_report_free(&s);
+}
+
+static void test_many_bad_lines(void **state)
+{
+    struct fg_report_summary s;
+    char log[64 * 4 + 1];
+    int i;
+    (void)state;
+    for (i = 0; i < 64; i++)
+        memcpy(log + 4 * i, "xyz\n", 4);
+    log[sizeof log - 1] = '\0';
+    fg_read(&s, log);
+    assert_int_equal(s.bad, 64);
+    assert_int_equal(s.bad_lines[FG_REPORT_BAD_LINES_MAX - 1], FG_REPORT_BAD_LINES_MAX);
+    assert_int_equal(s.records, 0);
+    fg_report_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_text_log),
+        cmocka_unit_test(test_cut_and_glued),
+        cmocka_unit_test(test_unreadable_lines),
+        cmocka_unit_test(test_many_bad_lines),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
