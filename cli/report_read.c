@@ -3,6 +3,7 @@
  * writes:
  *
  *   forkguard: JNI call FN in pid N, a forked child of JVM owner pid M
+ *     (FN: a JNI function name, or "through JPype")
  *     jvm:     created by pid M (libjvm PATH)
  *     fork:    pid P forked pid N
  *     why:     ...
@@ -378,8 +379,12 @@ static int text_start(struct fg_report_summary *s, struct fg_report_text *t, con
     long long a, b;
     t->line = lineno;
     if ((rest = after(line, "forkguard: JNI call "))) {
-        const char *sp = strchr(rest, ' ');
+        /* The function is a JNI name, or words ("through JPype"): it ends at
+         * the last " in pid ". */
+        const char *sp = NULL, *p;
         int end = -1;
+        for (p = strstr(rest, " in pid "); p; p = strstr(p + 1, " in pid "))
+            sp = p;
         if (!sp || (size_t)(sp - rest) >= sizeof t->function ||
             sscanf(sp, " in pid %lld, a forked child of JVM owner pid %lld%n", &a, &b, &end) != 2 ||
             end < 0 || sp[end] != '\0')

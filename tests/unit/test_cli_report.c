@@ -93,6 +93,19 @@ static void test_text_log(void **state)
     fg_report_free(&s);
 }
 
+/* JPype refuses real use before JNI; its report names the bridge in words. */
+static void test_text_bridge_function(void **state)
+{
+    struct fg_report_summary s;
+    (void)state;
+    fg_read(&s, FG_HEAD("through JPype", "12", "10") FG_FRAMES);
+    fg_bad_lines(&s, 0, NULL);
+    assert_int_equal(s.jni, 1);
+    assert_int_equal(s.owners[0].n_children, 1);
+    assert_string_equal(s.owners[0].children[0].functions, "through JPype [abort]");
+    fg_report_free(&s);
+}
+
 /* A record cut by a full disk, and the next process's record glued onto the
  * same line: the cut line is bad, the glued record is still read. */
 static void test_cut_and_glued(void **state)
@@ -168,6 +181,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_log),
+        cmocka_unit_test(test_text_bridge_function),
         cmocka_unit_test(test_cut_and_glued),
         cmocka_unit_test(test_unreadable_lines),
         cmocka_unit_test(test_many_bad_lines),

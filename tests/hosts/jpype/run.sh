@@ -62,6 +62,14 @@ for jh in $(jdks); do
       && grep -q '^child: still isinstance False$' '$OUT' && grep -q '^parent: status 7$' '$OUT' \
       && [ \$(grep -cE '$head_re' '$ERR') = 1 ] && [ \$(grep -c '^forkguard' '$ERR') = 1 ]"
 
+  # The CI gate reads that report from a text log (the default format).
+  log=$FG_TMP/jpype-$n.log
+  bounded 90 env LD_PRELOAD="$FG_LIB" JAVA_HOME="$jh" FORKGUARD_LOG="$log" "$PYTHON" bridge.py uses_java
+  bounded 10 "$B/forkguard" report "$log"
+  check "jpype $n: forkguard report counts the JPype refusal in a text log (exit 1)" \
+    "expected exit 1 and 'through JPype [refused]'" \
+    bash -c "[ $RC = 1 ] && grep -q 'through JPype \[refused\]' '$OUT'"
+
   # Pools with mixed tasks: results and exceptions come back, workers reused.
   for kind in pool executor; do
     py pools.py "$kind"
