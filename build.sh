@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# forkguard build driver. See README.md; usage: ./build.sh [build|test|demo|bench|install|clean]
+# forkguard build driver. See README.md and docs/maintainers.md; usage:
+#   ./build.sh [build|test|demo|bench|fuzz|install|clean]     for users
+#   ./build.sh sources|variant DIR [...]|deps|java-home      for test suites
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
 B=$ROOT/build
 ARCH=$(uname -m)
 
-# Debian packages the build needs (tests add their own in tests/deps.sh).
-BUILD_PKGS=(gcc make libc6-dev libunwind-dev libcmocka-dev openjdk-17-jdk-headless)
+# Debian packages, one list each: what the build needs, what the tests add.
+# .ci/run and every test script get them from here (./build.sh deps).
+mapfile -t BUILD_PKGS < <(grep -v '^#' packages/build.txt | tr ' ' '\n' | grep .)
+mapfile -t TEST_PKGS < <(grep -v '^#' packages/test.txt | tr ' ' '\n' | grep .)
 
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
@@ -38,6 +42,8 @@ CFLAGS_COMMON=(-std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -fPIC -fvis
 # --release 8 so that any JVM forkguard meets can define it.
 gen_shim_class() {
   local jh=$1 cls=$B/java/org/forkguard/shim/ForkguardDriver.class
+  # javac takes seconds: only when the source changed.
+  [ "$B/gen/shim_class.c" -nt jdbc/ForkguardDriver.java ] && [ -s "$B/gen/shim_class.c" ] && return 0
   mkdir -p "$B/java" "$B/gen"
   "$jh/bin/javac" -Xlint:all -Werror --release 8 -d "$B/java" jdbc/ForkguardDriver.java 2>&1 |
     grep -v 'bootstrap class path' >&2 || true
@@ -64,26 +70,89 @@ lib_sources() {
   return 0
 }
 
-build_lib() {
-  local jh objdir srcs src obj objs=()
+# stale OBJ: whether OBJ is missing or older than its source or a header it
+# includes (gcc -MMD wrote them to OBJ.d).
+stale() {
+  local obj=$1 dep
+  [ -e "$obj" ] && [ -e "$obj.d" ] || return 0
+  for dep in $(sed -e 's/^[^:]*://' -e 's/\\$//' "$obj.d"); do
+    [ "$dep" -nt "$obj" ] && return 0
+  done
+  return 1
+}
+
+# compile_lib OBJDIR PLAIN EXTRA-CFLAGS...: the library's sources compiled into
+# OBJDIR, incrementally (a changed flag set starts OBJDIR afresh); sources
+# whose path ends with a word of PLAIN get the common flags only (sanitizer
+# builds keep the symbol lookup that runs before the sanitizer is set up
+# uninstrumented). Prints the objects.
+compile_lib() {
+  local objdir=$1 plain=$2 jh src obj srcs flags stamp p
+  shift 2
   jh=$(java_home)
-  objdir=$B/obj
-  mkdir -p "$objdir"
+  local common=("${CFLAGS_COMMON[@]}" -I"$jh/include" -I"$jh/include/linux")
+  stamp="${common[*]} | $* | $plain"
+  if [ "$(cat "$objdir/flags" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$objdir"
+    mkdir -p "$objdir"
+    printf '%s' "$stamp" >"$objdir/flags"
+  fi
   mapfile -t srcs < <(lib_sources)
   for src in "${srcs[@]}"; do
     obj=$objdir/$(basename "$(dirname "$src")")_$(basename "${src%.*}").o
-    gcc "${CFLAGS_COMMON[@]}" ${FG_EXTRA_CFLAGS:-} -I"$jh/include" -I"$jh/include/linux" \
-        -c "$src" -o "$obj"
-    objs+=("$obj")
+    flags=("${common[@]}" "$@")
+    for p in $plain; do [[ $src == *"$p" ]] && flags=("${common[@]}"); done
+    if stale "$obj"; then
+      gcc "${flags[@]}" -MMD -MF "$obj.d" -c "$src" -o "$obj" >&2
+    fi
+    echo "$obj"
   done
-  printf '%s\n' "${objs[@]}" > "$objdir/list"
-  # -z now: resolve every symbol in the parent, never lazily in a child.
-  # Linked aside and renamed into place: processes running the previous
-  # library (a test, a shell with it preloaded) keep their mapping intact.
-  gcc -shared -o "$B/libforkguard.so.new" "${objs[@]}" ${FG_EXTRA_LDFLAGS:-} \
-      -Wl,-z,now -Wl,-z,relro -Wl,--version-script=preload/exports.map \
+}
+
+# link_lib OUT EXTRA-LDFLAGS... < objects: the shared library. -z now: every
+# symbol resolved in the parent, never lazily in a child. Linked aside and
+# renamed into place: processes running the previous library (a test, a
+# shell with it preloaded) keep their mapping intact.
+link_lib() {
+  local out=$1 objs
+  shift
+  mapfile -t objs
+  gcc -shared -o "$out.new" "${objs[@]}" "$@" \
+      -Wl,-z,now -Wl,-z,relro -Wl,--version-script="$ROOT/preload/exports.map" \
       -Wl,--no-undefined -ldl -lpthread
-  mv -f "$B/libforkguard.so.new" "$B/libforkguard.so"
+  mv -f "$out.new" "$out"
+}
+
+build_lib() {
+  compile_lib "$B/obj" "" | link_lib "$B/libforkguard.so"
+}
+
+# ./build.sh variant DIR [--cflags F] [--ldflags F] [--plain "SRC..."] [--objects]:
+# the library built into DIR with extra flags (test suites' sanitizer,
+# optimisation-level and unit-test builds), incrementally; prints the
+# library's path, or with --objects only compiles and prints the objects.
+build_variant() {
+  local dir=${1:?usage: ./build.sh variant DIR [--cflags F] [--ldflags F] [--plain SRCS] [--objects]}
+  local cflags="" ldflags="" plain="" objects=0
+  shift
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --cflags) cflags=$2; shift 2 ;;
+      --ldflags) ldflags=$2; shift 2 ;;
+      --plain) plain=$2; shift 2 ;;
+      --objects) objects=1; shift ;;
+      *) echo "build.sh: variant: unknown option '$1': expected --cflags, --ldflags, --plain or --objects" >&2; exit 2 ;;
+    esac
+  done
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  # shellcheck disable=SC2086 # flag strings are word lists
+  if [ $objects = 1 ]; then
+    compile_lib "$dir/obj" "$plain" $cflags
+  else
+    compile_lib "$dir/obj" "$plain" $cflags | link_lib "$dir/libforkguard.so" $ldflags
+    echo "$dir/libforkguard.so"
+  fi
 }
 
 # The forkguard command (cli/*.c); it includes preload/messages.h for the
@@ -114,7 +183,7 @@ case "${1:-build}" in
   build) build_all ;;
   test)
     build_all
-    install_pkgs $(cat tests/packages.txt)
+    install_pkgs "${TEST_PKGS[@]}"
     exec tests/run_all.sh ;;
   demo)
     build_all
@@ -136,6 +205,9 @@ case "${1:-build}" in
     install -D -m 0644 include/forkguard.h "${DESTDIR:-}$PREFIX/include/forkguard.h"
     echo "build.sh: installed under ${DESTDIR:-}$PREFIX" >&2 ;;
   sources) lib_sources ;;
+  variant) shift; build_variant "$@" ;;
+  deps) install_pkgs "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" ;;
+  java-home) java_home ;;
   clean) rm -rf "$B" ;;
-  *) echo "build.sh: unknown command '$1': expected build, test, demo, bench, fuzz, install, sources or clean" >&2; exit 2 ;;
+  *) echo "build.sh: unknown command '$1': expected build, test, demo, bench, fuzz, install, sources, variant, deps, java-home or clean" >&2; exit 2 ;;
 esac

@@ -9,6 +9,8 @@ FG_TMP=$(mktemp -d "${TMPDIR:-/tmp}/fgtest.XXXXXX")   # removed by finish
 FG_RUN=0
 JDK17=/usr/lib/jvm/java-17-openjdk-amd64
 JDK25=/usr/lib/jvm/temurin-25-jdk-amd64
+# The JDK whose headers the library is built with (build.sh decides).
+JDK_BUILD=$("$ROOT/build.sh" java-home)
 export PYTHON=/usr/bin/python3   # Debian's, where python3-jpype lives
 
 # JDK homes to test on: 17 always, 25 when present.

@@ -26,8 +26,7 @@ case $SECS in ''|*[!0-9]*) echo "usage: $0 [SECONDS-PER-TARGET]" >&2; exit 2 ;; 
 HERE=$ROOT/tests/fuzz
 F=$B/fuzz
 mkdir -p "$F"
-JH=$JDK17
-[ -d "$JH" ] || JH=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+JH=$JDK_BUILD
 CC=${FG_FUZZ_CC:-clang}
 
 if ! command -v "$CC" >/dev/null; then

@@ -18,8 +18,7 @@ unset LD_PRELOAD
 for var in $(compgen -e | grep '^FORKGUARD_'); do unset "$var"; done
 
 ARCH=$(uname -m)
-JH=$JDK17
-[ -d "$JH" ] || JH=$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")
+JH=$JDK_BUILD
 U=$B/unit
 RUN_SECS=${FG_UNIT_TIMEOUT:-60}
 
@@ -39,33 +38,18 @@ mkdir -p "$U"
 printf '{ local: dlsym; dlvsym; };\n' >"$U/asan.map"
 declare -A VLDFLAGS=([plain]="" [asan+ubsan]="-Wl,--version-script=$U/asan.map")
 
-# The library's sources as build.sh lists them (it also generates some, such
-# as the embedded JDBC shim class); an older build.sh without `sources`: the
-# same globs, plus whatever it generated before.
-if srcs_txt=$(./build.sh sources 2>"$U/sources.err") && [ -n "$srcs_txt" ]; then
-  mapfile -t LIB_SRCS <<<"$srcs_txt"
-else
-  LIB_SRCS=(preload/*.c hooks/*.c bridges/*.c jdbc/*.c)
-  for s in "$B"/gen/*.c hooks/*_"$ARCH".S; do [ -e "$s" ] && LIB_SRCS+=("$s"); done
-fi
-TESTS=(tests/unit/test_*.c)
-
-# build_lib VARIANT: compiles the library sources into $U/VARIANT/lib; prints
-# the object list on stdout, or the compiler's complaint on stderr and fails.
+# build_lib VARIANT: the library's objects for VARIANT, compiled by build.sh
+# (the one recipe: its flags, its generated sources, incrementally) into
+# $U/VARIANT/lib; prints the object list, or the compiler's complaint on
+# stderr and fails.
 build_lib() {
-  local v=$1 dir=$U/${1//+/_}/lib src obj objs=()
-  mkdir -p "$dir"
-  for src in "${LIB_SRCS[@]}"; do
-    obj=$dir/$(basename "$(dirname "$src")")_$(basename "${src%.*}").o
-    # shellcheck disable=SC2086
-    gcc "${CFLAGS[@]}" ${VFLAGS[$v]} -c "$src" -o "$obj" 2>"$dir/build.log" || {
-      cat "$dir/build.log" >&2
-      return 1
-    }
-    objs+=("$obj")
-  done
-  printf '%s\n' "${objs[@]}"
+  local v=$1 dir=$U/${1//+/_}/lib
+  ./build.sh variant "$dir" --objects --cflags "${VFLAGS[$v]}" 2>"$U/${1//+/_}.build.log" || {
+    cat "$U/${1//+/_}.build.log" >&2
+    return 1
+  }
 }
+TESTS=(tests/unit/test_*.c)
 
 # report_cases NAME VARIANT FILE: one line per cmocka case found in FILE (the
 # binary's merged stdout+stderr), failures with cmocka's own error lines; a

@@ -13,28 +13,15 @@ LIBJVM=$JDK17/lib/server/libjvm.so
 LEVELS="0 2 3"
 rm -rf "$W" && mkdir -p "$W"
 
-# --- forkguard variants: build.sh's build_lib with only the -O level changed.
-# CFLAGS_COMMON is read from build.sh so a flag added there is used here too.
-eval "$(sed -n '/^CFLAGS_COMMON=(/,/)/p' "$ROOT/build.sh")"
+# --- forkguard variants: build.sh's own recipe with only the -O level changed.
 build_fg() { # LEVEL [EXTRA-FLAG...]
-  local lvl=$1 objdir=$W/obj-O$1 src obj objs=() flags=()
+  local lvl=$1
   shift
-  mkdir -p "$objdir"
-  for f in "${CFLAGS_COMMON[@]}"; do [[ $f == -O* ]] && flags+=("-O$lvl") || flags+=("$f"); done
-  flags+=("$@")
-  for src in $("$ROOT/build.sh" sources); do
-    obj=$objdir/$(basename "$(dirname "$src")")_$(basename "${src%.*}").o
-    gcc "${flags[@]}" -I"$JDK17/include" -I"$JDK17/include/linux" -c "$src" -o "$obj" || return 1
-    objs+=("$obj")
-  done
-  # The link flags of build_lib (-z now, the version script): keep in step.
-  gcc -shared -o "$W/libforkguard-O$lvl.so" "${objs[@]}" -Wl,-z,now -Wl,-z,relro \
-      -Wl,--version-script="$ROOT/preload/exports.map" -Wl,--no-undefined -ldl -lpthread
+  "$ROOT/build.sh" variant "$W/fg-O$lvl" --cflags "-O$lvl $*" &&
+    cp "$W/fg-O$lvl/libforkguard.so" "$W/libforkguard-O$lvl.so"
 }
 for lvl in $LEVELS; do
-  if [ -z "${CFLAGS_COMMON+x}" ]; then
-    fail "rtld_next: build libforkguard -O$lvl" "no CFLAGS_COMMON found in build.sh"
-  elif build_fg "$lvl" >"$W/fg-O$lvl.log" 2>&1; then
+  if build_fg "$lvl" >"$W/fg-O$lvl.log" 2>&1; then
     pass "rtld_next: build libforkguard -O$lvl"
   else
     fail "rtld_next: build libforkguard -O$lvl" "$(head -c 600 "$W/fg-O$lvl.log" | tr '\n' '|')"

@@ -35,27 +35,12 @@ ulimit -c 0
 JH=$JDK17
 ASAN_LIB=$(gcc -print-file-name=libasan.so)
 SAN=(-fsanitize=address,undefined -fno-omit-frame-pointer)
-CFLAGS=(-std=gnu11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -fPIC -fvisibility=hidden
-        -fno-strict-aliasing -I"$JH/include" -I"$JH/include/linux")
 
+# The symbol lookup runs before ASan is set up (from the dlsym entry): those
+# two files stay uninstrumented.
 build_asan_lib() {
-  local src obj srcs objs=()
-  mapfile -t srcs < <("$ROOT/build.sh" sources 2>"$S/build.log")
-  if [ ${#srcs[@]} -eq 0 ]; then # a build.sh without "sources"
-    srcs=("$ROOT"/preload/*.c "$ROOT"/hooks/*.c "$ROOT"/bridges/*.c "$ROOT"/jdbc/*.c "$ROOT"/hooks/*_"$(uname -m)".S)
-  fi
-  for src in "${srcs[@]}"; do
-    obj=$S/obj/$(basename "$(dirname "$src")")_$(basename "${src%.*}").o
-    case $src in
-      */preload/realsym.c|*/preload/elf_lookup.c) flags=() ;;
-      *) flags=("${SAN[@]}") ;;
-    esac
-    gcc "${CFLAGS[@]}" "${flags[@]}" -c "$src" -o "$obj" 2>>"$S/build.log" || return 1
-    objs+=("$obj")
-  done
-  gcc -shared "${SAN[@]}" -o "$S/libforkguard.so" "${objs[@]}" -Wl,-z,now -Wl,-z,relro \
-      -Wl,--version-script="$ROOT/preload/exports.map" -Wl,--no-undefined -ldl -lpthread \
-      2>>"$S/build.log"
+  "$ROOT/build.sh" variant "$S" --cflags "-O1 ${SAN[*]}" --ldflags "${SAN[*]}" \
+    --plain "preload/realsym.c preload/elf_lookup.c" >>"$S/build.log" 2>&1
 }
 
 : >"$S/build.log"
