@@ -1,5 +1,6 @@
-/* JNIEnv function names by table slot, as in jni.h of JDK 25 (236 slots).
- * Generated from jni.h's struct JNINativeInterface_; the order is the ABI. */
+/* JNIEnv function names by table slot, as in jni.h of JDK 25 (236 slots),
+ * written from jni.h's struct JNINativeInterface_ (the order is the ABI).
+ * A JNI version that appends functions appends names here (docs/maintainers.md). */
 #include "jni_names.h"
 
 static const char *const names[] = {
@@ -71,10 +72,7 @@ static const char *const names[] = {
     "GetObjectRefType", "GetModule", "IsVirtualThread", "GetStringUTFLengthAsLong",
 };
 
-unsigned fg_jni_env_names_count(void)
-{
-    return sizeof names / sizeof names[0];
-}
+_Static_assert(sizeof names / sizeof names[0] == 236, "one name per slot of JNI 24's table");
 
 const char *fg_jni_env_name(unsigned slot)
 {

@@ -17,7 +17,6 @@
 
 struct pending {
     char lines[FG_MAX_CONFIG_ERRORS][1024]; /* the longest message is ~900 bytes */
-    const char *vars[FG_MAX_CONFIG_ERRORS];
     unsigned n;
 };
 
@@ -28,7 +27,7 @@ static void keep_error(void *ctx, const char *variable, const char *line)
     if (p->n >= FG_MAX_CONFIG_ERRORS)
         return;
     memcpy(p->lines[p->n], line, strnlen(line, sizeof p->lines[0] - 1));
-    p->vars[p->n] = variable;
+    (void)variable; /* the line names it */
     p->n++;
 }
 
@@ -102,7 +101,7 @@ __attribute__((constructor)) static void fg_init(void)
         keep_error(&pending, "FORKGUARD_LOG", msg);
     fg.cfg.log_path = NULL; /* copied or abandoned; the string is not ours */
     for (i = 0; i < pending.n; i++)
-        fg_report_config_error(pending.vars[i], pending.lines[i]);
+        fg_report_config_error(pending.lines[i]);
 
     fg_fork_install();
 }

@@ -178,9 +178,8 @@ static void report_line(const char *event, const char *line)
     fg_log_write_sigsafe(record, n);
 }
 
-void fg_report_config_error(const char *variable, const char *line)
+void fg_report_config_error(const char *line)
 {
-    (void)variable;
     report_line("config_error", line);
 }
 

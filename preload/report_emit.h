@@ -30,6 +30,6 @@ void fg_report_classpath(const char *line);
 void fg_report_jvm_notice(const char *line);
 
 /* A bad configuration value, at load: `line` is the complete message. */
-void fg_report_config_error(const char *variable, const char *line);
+void fg_report_config_error(const char *line);
 
 #endif

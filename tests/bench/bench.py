@@ -62,6 +62,7 @@ class BenchError(Exception):
 class Bench:
     def __init__(self, args):
         self.out = args.out
+        self.docs = args.docs
         self.raw = os.path.join(args.out, "raw")
         os.makedirs(self.raw, exist_ok=True)
         self.lib = args.lib
@@ -612,6 +613,8 @@ class Bench:
         text = "\n".join(header) + "\n\n" + "\n".join(table) + "\n"
         with open(os.path.join(self.out, "table.md"), "w") as f:
             f.write(text)
+        if self.docs and not self.failures:
+            update_docs(self.docs, text)
         print(text)
         for name, value, unit in self.figures:
             print("bench: %s %s %s" % (name, fmt_value(value), unit))
@@ -623,6 +626,19 @@ class Bench:
                   file=sys.stderr)
             return 1
         return 0
+
+
+def update_docs(path, text):
+    """Replaces what lies between the bench markers of docs/performance.md."""
+    begin, end = "<!-- bench:begin -->\n", "<!-- bench:end -->"
+    with open(path) as f:
+        page = f.read()
+    a, b = page.find(begin), page.find(end)
+    if a < 0 or b < a:
+        print("bench.py: %s has no bench markers; not updated" % path, file=sys.stderr)
+        return
+    with open(path, "w") as f:
+        f.write(page[:a + len(begin)] + text + "\n" + page[b:])
 
 
 # --- statistics and formatting ---------------------------------------------
@@ -696,4 +712,5 @@ if __name__ == "__main__":
     ap.add_argument("--lib", required=True)
     ap.add_argument("--classes", required=True)
     ap.add_argument("--jdk", action="append", required=True, help="NAME=JAVA_HOME")
+    ap.add_argument("--docs", help="docs/performance.md: its table is replaced by this run's")
     sys.exit(Bench(ap.parse_args()).main())

@@ -58,4 +58,5 @@ done
 gcc "${cflags[@]}" "$HERE/spawnbench.c" -o "$OUT/spawnbench" || die "building spawnbench failed"
 gcc "${cflags[@]}" "$HERE/dlsymbench.c" -o "$OUT/dlsymbench" -ldl || die "building dlsymbench failed"
 
-exec "$PYTHON" "$HERE/bench.py" --out "$OUT" --lib "$OUT/libforkguard.so" --classes "$OUT" "${jdk_args[@]}"
+exec "$PYTHON" "$HERE/bench.py" --out "$OUT" --lib "$OUT/libforkguard.so" --classes "$OUT" "${jdk_args[@]}" \
+  --docs "$ROOT/docs/performance.md"

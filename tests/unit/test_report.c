@@ -232,6 +232,26 @@ static void test_json_record(void **state)
     assert_int_equal(fg_json_check_one(t, n, "{\"mode\":\"off\"}"), 0);
 }
 
+/* A fork event says the same "why" in JSON as in its text record. */
+static void test_json_fork_why(void **state)
+{
+    struct fg_report r;
+    size_t n;
+    const char *t;
+    char expect[512];
+    (void)state;
+    fg_sample(&r);
+    r.event = "fork";
+    r.action = "none";
+    t = fg_format(fg_report_json, 16384, &r, &n);
+    snprintf(expect, sizeof expect, "{\"event\":\"fork\",\"why\":\"%s\"}", FG_MSG_WHY_FORK);
+    assert_int_equal(fg_json_check_one(t, n, expect), 0);
+    r.event = "jni_in_child";
+    t = fg_format(fg_report_json, 16384, &r, &n);
+    snprintf(expect, sizeof expect, "{\"why\":\"%s\"}", FG_MSG_WHY);
+    assert_int_equal(fg_json_check_one(t, n, expect), 0);
+}
+
 static void test_json_config_error(void **state)
 {
     struct fg_report r;
@@ -372,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_text_frames),
         cmocka_unit_test(test_text_frames_cut),
         cmocka_unit_test(test_json_record),
+        cmocka_unit_test(test_json_fork_why),
         cmocka_unit_test(test_json_config_error),
         cmocka_unit_test(test_json_hostile_names),
         cmocka_unit_test(test_json_small_buffers_and_huge_names),

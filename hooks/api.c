@@ -1,10 +1,10 @@
 /* The public API of include/forkguard.h. */
 #include "../include/forkguard.h"
 
-#include "messages.h"
-#include "realsym.h"
-#include "state.h"
-#include "../hooks/jvm.h"
+#include "../preload/messages.h"
+#include "../preload/realsym.h"
+#include "../preload/state.h"
+#include "jvm.h"
 
 #include <unistd.h>
 
