@@ -63,19 +63,15 @@ report_cases() {
       fail "unit $name/$case ($v)" "$why"
     fi
   done < <(awk '
-    function endswith(s, t) { return length(s) >= length(t) && substr(s, length(s) - length(t) + 1) == t }
-    /^\[ RUN      \] / { cur = substr($0, 14); msg = ""; next }
-    # cmocka cuts long error messages without a newline, so the verdict can
-    # end a line instead of starting one.
-    cur != "" && endswith($0, "[       OK ] " cur) { print "PASS\t" cur "\t"; cur = ""; next }
-    cur != "" && endswith($0, "[  FAILED  ] " cur) {
-      print "FAIL\t" cur "\t" (msg == "" ? "failed" : substr(msg, 1, 600)); cur = ""; next }
-    # Anything else printed during a case explains it: fail_msg text,
-    # cmocka'"'"'s "[  ERROR   ] --- [   LINE   ] --- file:line" lines.
-    cur != "" {
-      m = $0; while (sub(/^\[[^]]*\] (--- )?/, "", m)) {}
-      if (m != "") msg = msg (msg == "" ? "" : " | ") m; next }
-    END { if (cur != "") print "FAIL\t" cur "\tstarted but never finished (crash or hang)" }
+    # cmocka prints TAP (CMOCKA_MESSAGE_OUTPUT=TAP): "1..N", "ok I - case",
+    # "not ok I - case" followed by "# why" lines. A message cmocka wrote to
+    # stderr without a newline can precede a verdict on its line.
+    function flush() { if (bad != "") print "FAIL\t" bad "\t" (msg == "" ? "failed" : substr(msg, 1, 600)); bad = "" }
+    match($0, /1\.\.[0-9]+$/) { plan = substr($0, RSTART + 3) + 0; next }
+    match($0, /not ok [0-9]+ - /) { flush(); seen++; bad = substr($0, RSTART + RLENGTH); msg = ""; next }
+    match($0, /ok [0-9]+ - /) { flush(); seen++; print "PASS\t" substr($0, RSTART + RLENGTH) "\t"; next }
+    bad != "" && sub(/^# /, "") { msg = msg (msg == "" ? "" : " | ") $0; next }
+    END { flush(); if (seen < plan) print "FAIL\t(case " seen + 1 " of " plan ")\tstarted but never finished (crash or hang)" }
   ' "$file")
 }
 
@@ -86,7 +82,7 @@ run_one() {
   merged=$U/${v//+/_}/$name.out
   while :; do
     # shellcheck disable=SC2016 # $0 is for the inner shell
-    bounded "$RUN_SECS" env CMOCKA_MESSAGE_OUTPUT=stdout \
+    bounded "$RUN_SECS" env CMOCKA_MESSAGE_OUTPUT=TAP \
       ASAN_OPTIONS="detect_leaks=$leaks:abort_on_error=0:halt_on_error=1" \
       UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
       bash -c 'exec "$0" 2>&1' "$bin"
@@ -107,7 +103,7 @@ run_one() {
     reason="sanitizer report: $(grep -E 'ERROR: |runtime error:|SUMMARY:' "$OUT" | head -3 | tr '\n' '|')"
   elif [ "$RC" -ne 0 ]; then
     reason="exit status $RC"
-  elif ! grep -q '^\[  PASSED  \] [1-9]' "$OUT"; then
+  elif ! grep -qE '(^|[^t] )ok [0-9]+ - ' "$OUT"; then
     reason="no test case passed"
   fi
   if [ -n "$reason" ]; then
