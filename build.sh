@@ -155,10 +155,11 @@ build_variant() {
   fi
 }
 
-# The forkguard command (cli/*.c); it includes preload/messages.h for the
+# The forkguard command (cli/*.c, JSON logs read with Debian's json-c); it
+# includes preload/messages.h for the
 # version and the accepted values, so they cannot drift from the library's.
 build_cli() {
-  gcc -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror cli/*.c -o "$B/forkguard"
+  gcc -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror cli/*.c -o "$B/forkguard" -ljson-c
 }
 
 # The demo host `forkguard run` runs when given no command; linked with -ljvm,

@@ -22,7 +22,8 @@
  * is counted as bad: a gate must not pass on a log it could not read. */
 #include "report_read.h"
 
-#include "json.h"
+#include <json-c/json.h>
+#include <limits.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,39 +149,76 @@ static void add_record(struct fg_report_summary *s, const struct rec *r, long li
 
 /* --- JSON ------------------------------------------------------------------ */
 
-static const char *frame0(const struct fg_json *r, const char *key)
+/* Parsed by json-c, strictly: one complete object per line, valid UTF-8,
+ * nothing after it (a record glued onto another, or cut, is unreadable). */
+static struct json_object *parse_object(const char *line, size_t len)
 {
-    const struct fg_json *a = fg_json_get(r, key);
-    return a && a->type == FG_JSON_ARRAY && a->n && a->items[0]->type == FG_JSON_STRING
-               ? a->items[0]->string
-               : NULL;
+    struct json_tokener *tok;
+    struct json_object *o;
+    if (len > INT_MAX || !(tok = json_tokener_new_ex(64)))
+        return NULL;
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+    o = json_tokener_parse_ex(tok, line, (int)len);
+    if (o && (json_tokener_get_error(tok) != json_tokener_success ||
+              json_tokener_get_parse_end(tok) != len || !json_object_is_type(o, json_type_object))) {
+        json_object_put(o);
+        o = NULL;
+    }
+    json_tokener_free(tok);
+    return o;
+}
+
+static struct json_object *member(struct json_object *o, const char *key, enum json_type type)
+{
+    struct json_object *v;
+    return json_object_object_get_ex(o, key, &v) && json_object_is_type(v, type) ? v : NULL;
+}
+
+static const char *str(struct json_object *o, const char *key)
+{
+    struct json_object *v = member(o, key, json_type_string);
+    return v ? json_object_get_string(v) : NULL;
+}
+
+static long long num(struct json_object *o, const char *key)
+{
+    struct json_object *v = member(o, key, json_type_int);
+    return v ? (long long)json_object_get_int64(v) : 0;
+}
+
+/* The innermost frame of a backtrace array. */
+static const char *frame0(struct json_object *o, const char *key)
+{
+    struct json_object *a = member(o, key, json_type_array), *f;
+    if (!a || json_object_array_length(a) == 0)
+        return NULL;
+    f = json_object_array_get_idx(a, 0);
+    return json_object_is_type(f, json_type_string) ? json_object_get_string(f) : NULL;
 }
 
 static int json_line(struct fg_report_summary *s, const char *line, size_t len, long lineno)
 {
-    struct fg_json *j = fg_json_parse(line, len);
-    const struct fg_json *ev = fg_json_get(j, "event");
+    struct json_object *j = parse_object(line, len);
     struct rec r;
-    if (!ev || ev->type != FG_JSON_STRING) {
-        fg_json_free(j);
+    memset(&r, 0, sizeof r);
+    if (!j || !(r.event = str(j, "event"))) {
+        json_object_put(j);
         return -1;
     }
-    memset(&r, 0, sizeof r);
-    r.event = ev->string;
-    r.pid = fg_json_int(j, "pid", 0);
-    r.owner = fg_json_int(j, "owner_pid", 0);
-    r.parent = fg_json_int(j, "parent_pid", 0);
-    r.function = fg_json_str(j, "function", NULL);
-    r.action = fg_json_str(j, "action", NULL);
-    r.libjvm = fg_json_str(j, "libjvm", NULL);
-    r.host = fg_json_str(j, "host", NULL);
-    r.fix = fg_json_str(j, "fix", NULL);
-    r.message = fg_json_str(j, "message", NULL);
+    r.pid = num(j, "pid");
+    r.owner = num(j, "owner_pid");
+    r.parent = num(j, "parent_pid");
+    r.function = str(j, "function");
+    r.action = str(j, "action");
+    r.libjvm = str(j, "libjvm");
+    r.host = str(j, "host");
+    r.fix = str(j, "fix");
+    r.message = str(j, "message");
     r.first_call = frame0(j, "backtrace");
     r.fork_site = frame0(j, "fork_backtrace");
     add_record(s, &r, lineno);
     s->json_records++;
-    fg_json_free(j);
+    json_object_put(j); /* add_record copied what it keeps */
     return 0;
 }
 

@@ -1,5 +1,5 @@
 /* libFuzzer target: the log reader of `forkguard report` (cli/report_read.c
- * with cli/json.c), text and JSON records mixed, on arbitrary bytes.
+ * with json-c), text and JSON records mixed, on arbitrary bytes.
  *
  * Input: a log; split at '\n' as the command does (the last piece without
  * one). Checked: no memory error or leak; a JNI use is a record; a line with

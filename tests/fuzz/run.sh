@@ -4,7 +4,7 @@
 # fuzz` passes 300). One PASS/FAIL line per target build and run; a crash
 # leaves its input in build/fuzz/artifacts/TARGET/ and the failure quotes the
 # first lines of the report. Corpora persist in build/fuzz/corpus/TARGET/.
-# FG_FUZZ_TARGETS="fuzz_cli_json ..." runs only those targets.
+# FG_FUZZ_TARGETS="fuzz_cli_report ..." runs only those targets.
 #   fuzz_config    FORKGUARD_* parser (preload/config.c), the input split into
 #                  the 8 variables
 #   fuzz_json      JSON escaper (preload/buf.c) with room to spare: valid JSON
@@ -15,8 +15,6 @@
 #   fuzz_report    report formatter (preload/report.c) with fuzzed names,
 #                  paths and sizes: JSON records parse, text fits its buffer
 #   fuzz_cplist    FORKGUARD_CLASSPATH list parser (jdbc/classpath_list.c)
-#   fuzz_cli_json  the JSON reader of `forkguard report` (cli/json.c) against
-#                  the strict checker of json_check.h, and its round trip
 #   fuzz_cli_report  the log reader of `forkguard report` (cli/report_read.c),
 #                  text and JSON records, cut and glued
 set -u
@@ -43,10 +41,9 @@ declare -A SRCS=(
   [fuzz_json_cut]="-DFG_FUZZ_CUT tests/fuzz/fuzz_json.c preload/buf.c"
   [fuzz_report]="tests/fuzz/fuzz_report.c preload/report.c preload/config.c preload/buf.c"
   [fuzz_cplist]="tests/fuzz/fuzz_cplist.c jdbc/classpath_list.c preload/buf.c"
-  [fuzz_cli_json]="tests/fuzz/fuzz_cli_json.c cli/json.c"
-  [fuzz_cli_report]="tests/fuzz/fuzz_cli_report.c cli/report_read.c cli/json.c"
+  [fuzz_cli_report]="tests/fuzz/fuzz_cli_report.c cli/report_read.c -ljson-c"
 )
-TARGETS=(${FG_FUZZ_TARGETS:-fuzz_config fuzz_json fuzz_json_cut fuzz_report fuzz_cplist fuzz_cli_json fuzz_cli_report})
+TARGETS=(${FG_FUZZ_TARGETS:-fuzz_config fuzz_json fuzz_json_cut fuzz_report fuzz_cplist fuzz_cli_report})
 
 # Seeds: a few well-formed inputs so that the first seconds are not spent
 # discovering the format.
@@ -64,8 +61,6 @@ seed fuzz_json_cut short '\000\013a\001b"c\\d\303\251e'
 seed fuzz_report small '\100\000\000\003\002\000\000\000\001\000\000\000\002\000\000\000jni_in_child\000FindClass\000/usr/lib/jvm/x/libjvm.so\000c\000fix it\000abort\000abort (FORKGUARD_MODE=block)\000\000/lib/libc.so.6\000main\000/bin/host\000fn'
 seed fuzz_report real '\000\000\200\040\040\000\000\000\001\000\000\000\002\000\000\000ev\000fn\000lib\000host\000fix\000act\000text\000msg\000mod\000sym'
 seed fuzz_cplist plain 'a.jar:lib;b.jar'
-seed fuzz_cli_json record '{"event":"jni_in_child","pid":4242,"owner_pid":4200,"function":"FindClass","backtrace":["#0 0x7f main+0x1 (/bin/h\\"q\\u00e9)"],"backtrace_cut":false,"x":[-0.5e+3,null,true,{}]}'
-seed fuzz_cli_json nul '{"pid":1\0002}'
 seed fuzz_cli_report text 'forkguard: JNI call FindClass in pid 12, a forked child of JVM owner pid 10\n  jvm:     created by pid 10 (libjvm /x/libjvm.so)\n  fork:    pid 10 forked pid 12\n  why:     w\n  fix:     (c) f\n  action:  abort (FORKGUARD_MODE=block)\n  at (JNI call):  #0 0x1 main+0x2 (/bin/h)\n                  #1 0x3 x+0x1 (/l)\n  at (fork):      #0 0x4 main+0x5 (/bin/h)\nforkguard: pid 10, owner of a live JVM, forked pid 13\n  jvm:     created by pid 10 (libjvm unknown)\n  why:     w\n  fix:     f\n  action:  none\n  at (fork):      (no frames)\nforkguard: FORKGUARD_MODE=x: expected block; using block\n'
 seed fuzz_cli_report json '{"event":"jni_in_child","pid":12,"owner_pid":10,"parent_pid":10,"function":"GetEnv","action":"passed","backtrace":["#0 a"],"fork_backtrace":[]}\n{"event":"fork","pid":10,"owner_pid":10}\n{"event":"config_error","message":"m"}\n{"event":"truncated"}\npartial{"event":"fork","pid":1,"owner_pid":1}\n'
 seed fuzz_cplist odd 'lib/;empty:nojar;pipe.jar:link.jar;/nonexistent::;;lib/sub.jar'

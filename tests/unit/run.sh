@@ -129,7 +129,7 @@ for v in "${VARIANTS[@]}"; do
     bin=$vdir/$name
     # shellcheck disable=SC2086
     if ! gcc "${CFLAGS[@]}" ${VFLAGS[$v]} "$t" "${objs[@]}" -o "$bin" ${VLDFLAGS[$v]} \
-         -ldl -lpthread -lcmocka 2>"$vdir/$name.build.log"; then
+         -ldl -lpthread -lcmocka -ljson-c 2>"$vdir/$name.build.log"; then
       fail "unit $name ($v)" "build failed: $(head -c 600 "$vdir/$name.build.log" | tr '\n' '|')"
       continue
     fi

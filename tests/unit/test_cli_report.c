@@ -2,8 +2,9 @@
  * whole, cut short or glued together. The gate must fail closed: every line
  * it cannot read is counted, with its number, and a JNI use it can see is
  * counted even when the rest of its record is lost. */
-#include "cli/json.c"
 #include "cli/report_read.c"
+#include "preload/backtrace.h"
+#include "preload/report.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -106,6 +107,92 @@ static void test_text_bridge_function(void **state)
     fg_report_free(&s);
 }
 
+/* What the library writes, the command reads back field for field through
+ * json-c: names with quotes, backslashes, control bytes and non-ASCII. */
+static void test_json_roundtrip(void **state)
+{
+    static const struct fg_frame frames[] = {
+        {.ip = 0x7f01, .module = "/opt/caf\xc3\xa9 \"q\"/lib\\x.so", .symbol = "s\x01y", .offset = 4},
+    };
+    static const struct fg_frame fork_frames[] = {{.ip = 0x401000, .module = "/bin/h", .symbol = "main"}};
+    char jni[4096], fork[4096], cfg[1024], *line;
+    struct fg_report r;
+    struct fg_report_summary s;
+    size_t n1, n2, n3;
+    (void)state;
+    memset(&r, 0, sizeof r);
+    r.event = "jni_in_child";
+    r.function = "through JPype";
+    r.pid = 12;
+    r.owner_pid = 10;
+    r.parent_pid = 10;
+    r.libjvm = "/jvm/\xe2\x82\xac/libjvm.so";
+    r.host = "python";
+    r.fix = "use \"spawn\"\tnow";
+    r.mode = FG_MODE_BLOCK;
+    r.action = "refused";
+    r.action_text = "refused";
+    r.frames = frames;
+    r.n_frames = 1;
+    r.fork_frames = fork_frames;
+    r.n_fork_frames = 1;
+    n1 = fg_report_json(jni, sizeof jni, &r);
+    r.event = "fork";
+    r.pid = 10;
+    r.child_pid = 13;
+    r.action = "none";
+    n2 = fg_report_json(fork, sizeof fork, &r);
+    memset(&r, 0, sizeof r);
+    r.event = "config_error";
+    r.pid = 14;
+    r.message = "forkguard: FORKGUARD_MODE=\"x\\\x01: expected block, warn or off; using block";
+    n3 = fg_report_json(cfg, sizeof cfg, &r);
+    assert_true(n1 > 0 && n2 > 0 && n3 > 0);
+    line = calloc(1, n1 + n2 + n3 + 1);
+    assert_non_null(line);
+    memcpy(line, jni, n1);
+    memcpy(line + n1, fork, n2);
+    memcpy(line + n1 + n2, cfg, n3);
+    fg_read(&s, line);
+    free(line);
+    fg_bad_lines(&s, 0, NULL);
+    assert_int_equal(s.json_records, 3);
+    assert_int_equal(s.jni, 1);
+    assert_int_equal(s.n_owners, 1);
+    assert_int_equal(s.owners[0].pid, 10);
+    assert_string_equal(s.owners[0].libjvm, "/jvm/\xe2\x82\xac/libjvm.so");
+    assert_string_equal(s.owners[0].fix, "use \"spawn\"\tnow");
+    assert_int_equal(s.owners[0].children[0].pid, 12);
+    assert_string_equal(s.owners[0].children[0].functions, "through JPype [refused]");
+    assert_string_equal(s.owners[0].children[0].first_call,
+                        "#0 0x7f01 s\x01y+0x4 (/opt/caf\xc3\xa9 \"q\"/lib\\x.so)");
+    assert_string_equal(s.owners[0].first_fork_site, "#0 0x401000 main+0x0 (/bin/h)");
+    assert_int_equal(s.n_messages, 1);
+    assert_string_equal(s.messages[0],
+                        "forkguard: FORKGUARD_MODE=\"x\\\x01: expected block, warn or off; using block");
+    fg_report_free(&s);
+}
+
+/* A NUL inside a number (the old hand-written reader took it) and other
+ * almost-JSON: unreadable, so the gate fails closed. */
+static void test_json_strict(void **state)
+{
+    char nul[] = "{\"event\":\"jni_in_child\",\"pid\":1\0002}";
+    char comma[] = "{\"event\":\"fork\",}", tail[] = "{\"event\":\"fork\"} x";
+    char array[] = "[\"event\"]";
+    struct fg_report_summary s;
+    (void)state;
+    fg_report_init(&s);
+    fg_report_line(&s, nul, sizeof nul - 1, 1, 1);
+    fg_report_line(&s, comma, sizeof comma - 1, 2, 1);
+    fg_report_line(&s, tail, sizeof tail - 1, 3, 1);
+    fg_report_line(&s, array, sizeof array - 1, 4, 1);
+    fg_report_end(&s);
+    assert_int_equal(s.bad, 4);
+    assert_int_equal(s.json_records, 0);
+    fg_report_free(&s);
+}
+
 /* A record cut by a full disk, and the next process's record glued onto the
  * same line: the cut line is bad, the glued record is still read. */
 static void test_cut_and_glued(void **state)
@@ -182,6 +269,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_text_log),
         cmocka_unit_test(test_text_bridge_function),
+        cmocka_unit_test(test_json_roundtrip),
+        cmocka_unit_test(test_json_strict),
         cmocka_unit_test(test_cut_and_glued),
         cmocka_unit_test(test_unreadable_lines),
         cmocka_unit_test(test_many_bad_lines),
