@@ -1,12 +1,16 @@
 /* Runs a piece of work that might block or fault, with a bound.
  *
- * Used in a forked child for unwinding and symbolizing: libunwind walks
- * dl_iterate_phdr, whose lock glibc 2.36 does not reset in a child (a thread
- * that held it at fork leaves it held forever), and it reads stack memory that
- * may not be what it expects. SIGALRM (a timer aimed at this thread),
- * SIGSEGV and SIGBUS raised on this thread jump out of the work; everything is
- * restored afterwards. Async-signal-safe; one guarded section at a time per
- * process (a second caller is refused at once). */
+ * Used in a forked child for unwinding and symbolizing: libgcc's unwinder
+ * reads stack memory that may not be what it expects, and a step that waits
+ * on something a vanished thread held must not hang the child. A one-shot
+ * timer aimed at this thread (on a real-time signal that nobody handles,
+ * blocks or has pending, never one of the host's) and SIGSEGV/SIGBUS raised
+ * by the kernel on this thread jump out of the work, and only while this
+ * thread's jump is armed; any other signal that arrives on those handlers
+ * (another thread's fault, a pending signal the host had blocked, a host's
+ * kill) goes to the handler the host had, or acts as its default would.
+ * Everything is restored afterwards. Async-signal-safe; one guarded section
+ * at a time per process (a second caller is refused at once). */
 #ifndef FG_GUARD_H
 #define FG_GUARD_H
 
