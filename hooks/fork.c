@@ -14,6 +14,7 @@
 #include "poison.h"
 #include "../preload/report_emit.h"
 #include "../preload/backtrace.h"
+#include "../preload/objects.h"
 #include "../preload/realsym.h"
 
 #include <errno.h>
@@ -33,10 +34,12 @@ const struct fg_fork_site *fg_fork_site_sigsafe(void)
  * in a JVM lineage pays for it (2-5 us of unwinding). */
 static void capture_site(void)
 {
-    /* Once, in the owner: the child will need libgcc's unwinder mapped. A
-     * child of the owner inherits what was loaded and must not dlopen. */
+    /* The owner's list of loaded objects, for the child to name frames and
+     * tell the JDK's code without dladdr. A child of the owner keeps the one
+     * it inherited: the loader's locks may be held for good there. Nothing
+     * is loaded here (fg_backtrace_load ran at JVM creation). */
     if (fg.self_pid == fg.owner_pid)
-        fg_backtrace_load();
+        fg_objects_refresh();
     site.n = fg_backtrace_capture(site.ips, FG_FRAMES_MAX);
     fg.fork_parent_pid = fg.self_pid;
 }

@@ -14,6 +14,7 @@
 #include "signals.h"
 #include "../preload/backtrace.h"
 #include "../preload/host.h"
+#include "../preload/objects.h"
 #include "../preload/realsym.h"
 #include "../preload/report_emit.h"
 #include "../preload/state.h"
@@ -60,8 +61,9 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real)
     if (dladdr((void *)getauxval(AT_PHDR), &info))
         fg.main_base = (uintptr_t)info.dli_fbase;
     fg_realsym_get_vms();
-    /* The unwinders are loaded on the first fork (hooks/fork.c): a JVM
-     * process that never forks does not pay the ~0.4 ms. */
+    /* Here, never inside fork(): a dlopen there waits for any thread in a
+     * library constructor, and fork() may be called from a signal handler. */
+    fg_backtrace_load();
     fg_host_detect();
     __atomic_store_n(&fg.owner_pid, fg.self_pid, __ATOMIC_RELEASE);
     /* Before the host gets the JVM: its first DriverManager use comes later. */
@@ -76,11 +78,14 @@ int fg_jvm_owns_code_sigsafe(const void *addr)
 
 int fg_jvm_owns_code(const void *addr)
 {
-    Dl_info info;
+    const struct fg_object *o;
     if (fg_jvm_owns_code_sigsafe(addr))
         return 1;
-    return fg.jdk_lib_dir[0] && dladdr(addr, &info) && info.dli_fname &&
-           strncmp(info.dli_fname, fg.jdk_lib_dir, strlen(fg.jdk_lib_dir)) == 0;
+    /* The JDK's other libraries (libjava, libnio... loaded on demand), from
+     * the list the parent took at the fork: dladdr would take the loader's
+     * lock, which a _Fork child may find held for good. */
+    o = fg_objects_find_sigsafe((uintptr_t)addr);
+    return o && o->is_jdk;
 }
 
 int fg_jvm_alive(void)
