@@ -3,6 +3,7 @@
 #include "jni_names.h"
 #include "jvm.h"
 #include "signals.h"
+#include "../preload/abort.h"
 #include "../preload/report_emit.h"
 #include "../preload/state.h"
 
@@ -50,7 +51,7 @@ static __attribute__((noreturn)) void die_sigsafe(void)
 {
     if (fg.cfg.exit_code)
         _exit(fg.cfg.exit_code);
-    abort();
+    fg_abort_sigsafe();
 }
 
 void *fg_env_enter(unsigned slot, const void *caller)
