@@ -19,7 +19,11 @@
  *                own handler must run once (exit 0), else exit 3
  *   atfork       libfgearly's atfork child handler (registered before
  *                libforkguard's) calls GetVersion in the child; the child
- *                then _exit(0)s */
+ *                then _exit(0)s
+ *   refork       the child forks again through bad_cfi_fork (badcfi_*.S),
+ *                a frame no unwinder can walk past: the fork site's walk
+ *                faults in the child; the child must still fork, and exits
+ *                0 when its own child exited 0 */
 #include <dlfcn.h>
 #include <errno.h>
 #include <jni.h>
@@ -35,6 +39,7 @@
 #include <unistd.h>
 
 pid_t _Fork(void);
+pid_t bad_cfi_fork(void);
 extern void (*fgearly_child_hook)(void);
 
 static JavaVM *vm;
@@ -143,14 +148,21 @@ int main(int argc, char **argv)
         fgearly_child_hook = jni_in_child;
     fflush(stdout);
     t0 = now_us();
-    pid = strcmp(s, "slow-fork") == 0 || strcmp(s, "atfork") == 0 || strcmp(s, "alrm") == 0
-              ? fork()
-              : _Fork();
+    pid = strncmp(s, "slow-", 5) == 0 && strcmp(s, "slow-fork") != 0 ? _Fork() : fork();
     if (pid == 0) {
         if (strcmp(s, "slow-jni") == 0)
             jni_in_child();
         if (strcmp(s, "alrm") == 0)
             child_alrm();
+        if (strcmp(s, "refork") == 0) {
+            int status = 0;
+            pid_t g = bad_cfi_fork();
+            if (g == 0)
+                _exit(0);
+            if (g < 0 || waitpid(g, &status, 0) != g)
+                _exit(4);
+            _exit(WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 5);
+        }
         _exit(0);
     }
     if (pid < 0) {

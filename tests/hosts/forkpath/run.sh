@@ -16,6 +16,9 @@
 #     host its SIGALRM afterwards (the guard used to jump on it: SIGSEGV).
 #   atfork (block): libfgearly's atfork child handler calls GetVersion; it
 #     must be caught like any JNI call in the child.
+#   refork (block): the child forks again from a frame whose unwind
+#     information points at unmapped memory: the fork site's walk faults,
+#     and must be cut by the guard, not kill the child (item 8).
 # Each child is waited for 5 s (then killed: "child: timeout").
 set -u
 . "$(dirname "$0")/../../lib.sh"
@@ -23,6 +26,7 @@ HERE=$ROOT/tests/hosts/forkpath
 T=$B/hosts/forkpath
 mkdir -p "$T"
 ulimit -c 0
+cd "$T" || exit 1 # a JVM that crashes writes hs_err_pid*.log into the working directory
 
 for lib in slow early; do
   if ! gcc -O1 -g -Wall -Wextra -Werror -fPIC -shared "$HERE/$lib.c" -o "$T/libfg$lib.so" \
@@ -43,7 +47,7 @@ header='^forkguard: JNI call GetVersion in pid [0-9]+, a forked child of JVM own
 for jh in $(jdks); do
   n=$(jdk_name "$jh")
   if ! gcc -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -I"$jh/include" -I"$jh/include/linux" \
-       "$HERE/host.c" -o "$T/host$n" -L"$jh/lib/server" -L"$T" -Wl,--no-as-needed -lfgearly \
+       "$HERE/host.c" "$HERE/badcfi_$(uname -m).S" -o "$T/host$n" -L"$jh/lib/server" -L"$T" -Wl,--no-as-needed -lfgearly \
        -Wl,--as-needed -Wl,-rpath,"$jh/lib/server" -Wl,-rpath,"$T" -ljvm -ldl -lpthread \
        2>"$T/build.log"; then
     fail "forkpath $n: build host" "$(head -c 400 "$T/build.log" | tr '\n' '|')"
@@ -77,5 +81,10 @@ for jh in $(jdks); do
   check "forkpath $n: a JNI call from another library's atfork child handler is caught" \
     "expected the GetVersion report and SIGABRT" \
     eval 'has "$OUT" "^child: signal 6$" && has "$ERR" "$header"'
+
+  run "$n" block refork
+  check "forkpath $n: a child forking again from an unwalkable frame still forks (walk cut, not fatal)" \
+    "expected 'child: exit 0' (signal 11: the walk faulted unguarded)" \
+    has "$OUT" "^child: exit 0$"
 done
 finish
