@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The child path is malloc-, lock- and binding-free: libfgcount.so (count.c),
 # preloaded after libforkguard, counts malloc, calloc, realloc, free,
-# posix_memalign, aligned_alloc, memalign, pthread_mutex_lock/trylock and
-# pthread_rwlock_rdlock/wrlock calls made in a forked child of a JVM owner
+# posix_memalign, aligned_alloc, memalign, pthread_mutex_lock/trylock,
+# pthread_rwlock_rdlock/wrlock and abort (it takes a process-wide lock) calls
+# made in a forked child of a JVM owner
 # (host.c); every count must be 0. Every run is also made under
 # LD_DEBUG=bindings: the dynamic linker logs each lazy binding with the pid
 # that made it, and no child may make one (a binding runs the dynamic linker
@@ -59,7 +60,7 @@ summary() {
 # as expected in every round (OUTCOME-REGEX on stdout, ROUNDS times) with one
 # count line each, no allocation was counted, no lock was counted.
 ALLOC='malloc calloc realloc free posix_memalign aligned_alloc memalign'
-LOCK='pthread_mutex_lock pthread_mutex_trylock pthread_rwlock_rdlock pthread_rwlock_wrlock'
+LOCK='pthread_mutex_lock pthread_mutex_trylock pthread_rwlock_rdlock pthread_rwlock_wrlock abort'
 sum_of() { # FUNCTIONS...: total of those counters over the count lines
   local f total=0 v
   for f in "$@"; do
@@ -102,8 +103,8 @@ judge() {
   a=$(sum_of $ALLOC); l=$(sum_of $LOCK)
   if [ "$a" = 0 ]; then pass "$name: no malloc/calloc/realloc/free/memalign ($lines children)"
   else fail "$name: no malloc/calloc/realloc/free/memalign ($lines children)" "$a calls; $(summary "$OUT")"; fi
-  if [ "$l" = 0 ]; then pass "$name: no pthread_mutex_lock/trylock/rwlock ($lines children)"
-  else fail "$name: no pthread_mutex_lock/trylock/rwlock ($lines children)" "$l calls; $(summary "$OUT")"; fi
+  if [ "$l" = 0 ]; then pass "$name: no pthread_mutex_lock/trylock/rwlock/abort ($lines children)"
+  else fail "$name: no pthread_mutex_lock/trylock/rwlock/abort ($lines children)" "$l calls; $(summary "$OUT")"; fi
   b=$(child_bindings | sort -u | head -8 | tr '\n' ';')
   if [ -z "$b" ]; then pass "$name: no lazy symbol binding (LD_DEBUG=bindings, $lines children)"
   else fail "$name: no lazy symbol binding (LD_DEBUG=bindings, $lines children)" "bound in the child: $b"; fi
