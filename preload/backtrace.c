@@ -76,7 +76,8 @@ static void load_once(void)
      * this costs a reference count; otherwise ~60,000 instructions. */
     h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
     if (h) {
-        gcc.get_ip = (_Unwind_Word(*)(struct _Unwind_Context *))fg.real.dlsym(h, "_Unwind_GetIP");
+        gcc.get_ip =
+            (_Unwind_Word(*)(struct _Unwind_Context *))fg.real.dlsym(h, "_Unwind_GetIP");
         if (gcc.get_ip)
             gcc.backtrace = (_Unwind_Reason_Code(*)(_Unwind_Trace_Fn, void *))fg.real.dlsym(
                 h, "_Unwind_Backtrace");
@@ -146,9 +147,9 @@ static void symtab_pass_sigsafe(struct fg_frame *frames, int n)
             uintptr_t off;
             if (frames[j].symbol || frames[j].base != frames[i].base)
                 continue;
-            if (t.map && fg_symtab_lookup_sigsafe(&t, frames[j].base, frames[j].ip - 1,
-                                                  frames[j].name, sizeof frames[j].name,
-                                                  &off) == 0) {
+            if (t.map &&
+                fg_symtab_lookup_sigsafe(&t, frames[j].base, frames[j].ip - 1, frames[j].name,
+                                         sizeof frames[j].name, &off) == 0) {
                 frames[j].symbol = frames[j].name;
                 frames[j].offset = off + 1;
             } else {
@@ -169,7 +170,8 @@ void fg_backtrace_symbolize_sigsafe(struct fg_frame *frames, int n)
         /* A return address points after the call: look up ip-1 so that a call
          * ending a function is not attributed to the next one. No dladdr: its
          * lock may be held for good in a child (objects.h). */
-        const struct fg_object *o = frames[i].ip ? fg_objects_find_sigsafe(frames[i].ip - 1) : NULL;
+        const struct fg_object *o =
+            frames[i].ip ? fg_objects_find_sigsafe(frames[i].ip - 1) : NULL;
         if (!o)
             continue;
         frames[i].module = o->path;
