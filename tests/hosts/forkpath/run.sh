@@ -8,9 +8,10 @@
 #     the owner's first fork() / _Fork(), which must return without waiting
 #     for it (forkguard used to dlopen its unwinders there: a deadlock until
 #     the constructor's own 10 s bound).
-#   slow-jni (warn): the same at _Fork(), and the child calls GetVersion:
-#     glibc does not reset the loader's lock after _Fork, so the child must
-#     not take it (dladdr in the warn-mode check used to hang it for good).
+#   slow-jni (warn, block): the same at _Fork(), and the child calls
+#     GetVersion: glibc does not reset the loader's lock after _Fork, so the
+#     child must not take it (dladdr in the warn-mode check used to hang it
+#     for good; in the report's frame naming it cut the report at 500 ms).
 #   alrm (block, warn): the child has SIGALRM blocked and pending when it
 #     uses JNI: block mode still reports and aborts; warn mode gives the
 #     host its SIGALRM afterwards (the guard used to jump on it: SIGSEGV).
@@ -66,6 +67,11 @@ for jh in $(jdks); do
   check "forkpath $n: warn, _Fork with the loader's lock held: the child's JNI call is reported and returns" \
     "the child hung or died" \
     eval 'has "$OUT" "^child: exit 0$" && has "$ERR" "$header" && hasnt "$ERR" "unwinding timed out"'
+
+  run "$n" block slow-jni
+  check "forkpath $n: block, _Fork with the loader's lock held: full report (frames named, not cut), SIGABRT" \
+    "expected 'child: signal 6' and a report whose unwinding was not cut" \
+    eval 'has "$OUT" "^child: signal 6$" && has "$ERR" "$header" && has "$ERR" "at \\(JNI call\\): +#0 .* jni_in_child\\+0x" && hasnt "$ERR" "unwinding timed out"'
 
   run "$n" block alrm
   check "forkpath $n: block, SIGALRM blocked and pending: reported with backtraces, then SIGABRT" \
