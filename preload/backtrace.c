@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <unwind.h>
 
@@ -67,9 +68,21 @@ static int walk_sigsafe(uintptr_t *ips, struct fg_frame *frames, int max)
     return w.n;
 }
 
+struct capture {
+    uintptr_t *ips;
+    int max, n;
+};
+
+static void capture_job(void *arg)
+{
+    struct capture *c = arg;
+    c->n = walk_sigsafe(c->ips, NULL, c->max);
+}
+
 static void load_once(void)
 {
     uintptr_t ips[FG_FRAMES_MAX];
+    struct capture c = {ips, FG_FRAMES_MAX, 0};
     void *h;
     fg_code_ranges_collect(&self_code, fg.self_base, NULL);
     /* Already mapped in most JVM processes (Debian's libjvm needs it), when
@@ -86,8 +99,9 @@ static void load_once(void)
      * BIND_NOW), and dlopen(RTLD_NOW) does not relocate an object already
      * loaded again: one walk here binds its PLT slots (_Unwind_Find_FDE,
      * _dl_find_object, pthread_once...) in the parent, so that a child's walk
-     * does not go through the dynamic linker. */
-    walk_sigsafe(ips, NULL, FG_FRAMES_MAX);
+     * does not go through the dynamic linker. Guarded as every walk in the
+     * owner (fg_backtrace_capture). */
+    fg_guard_run_sigsafe(capture_job, &c, 0);
 }
 
 int fg_backtrace_load(void)
@@ -97,27 +111,28 @@ int fg_backtrace_load(void)
     return gcc.backtrace ? 0 : -1;
 }
 
-struct capture {
-    uintptr_t *ips;
-    int max, n;
-};
-
-static void capture_job(void *arg)
-{
-    struct capture *c = arg;
-    c->n = walk_sigsafe(c->ips, NULL, c->max);
-}
-
 int fg_backtrace_capture(uintptr_t *ips, int max)
 {
     struct capture c = {ips, max, 0};
-    if (fg.self_pid == fg.owner_pid) {
-        capture_job(&c);
+    /* libgcc trusts unwind information: a host frame with wrong CFI makes it
+     * read unmapped memory, and that must cut the walk, not kill the host
+     * (libunwind, used here before, checked its reads). In the owner nothing
+     * the walk needs can be held by a vanished thread: faults only. A child
+     * of the owner forking again is on the child path itself: the same bound
+     * as its reports, and no waiting for another thread's guarded section
+     * (none then: no frames). A cut walk keeps the frames it found. */
+    unsigned tries;
+    if (fg.self_pid != fg.owner_pid) {
+        fg_guard_run_sigsafe(capture_job, &c, FG_BACKTRACE_BOUND_MS);
         return c.n;
     }
-    /* A child of the owner forking again is on the child path itself: the
-     * same bound as its reports. A cut walk keeps the frames it found. */
-    fg_guard_run_sigsafe(capture_job, &c, FG_BACKTRACE_BOUND_MS);
+    /* Threads of the owner forking at once take turns: a walk is a few
+     * microseconds. */
+    for (tries = 0; tries < 10000; tries++) {
+        if (fg_guard_run_sigsafe(capture_job, &c, 0) != FG_GUARD_BUSY)
+            break;
+        sched_yield();
+    }
     return c.n;
 }
 

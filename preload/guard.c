@@ -112,12 +112,14 @@ int fg_guard_run_sigsafe(fg_guarded_fn fn, void *arg, unsigned timeout_ms)
     volatile int rc = -1, timed = 0;
 
     if (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQ_REL))
-        return -1; /* another thread is in a guarded section */
+        return FG_GUARD_BUSY;
     owner = (pid_t)syscall(SYS_gettid);
-    timer_sig = free_rt_signal();
+    timer_sig = timeout_ms ? free_rt_signal() : 0;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_signal;
-    sa.sa_flags = SA_SIGINFO;
+    /* SA_ONSTACK: a thread of the host that overflows its stack and has an
+     * alternate one gets there, as with its own handler. */
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
     sigemptyset(&unblock);
     /* Faults are synchronous: a blocked one kills the process whatever the
@@ -135,8 +137,9 @@ int fg_guard_run_sigsafe(fg_guarded_fn fn, void *arg, unsigned timeout_ms)
 
     if (sigsetjmp(jump, 1) == 0) {
         armed = 1;
-        /* No free signal, or no timer: the work runs without a time bound
-         * rather than not at all (faults are still caught). */
+        /* No bound asked for, no free signal, or no timer: the work runs
+         * without a time bound rather than not at all (faults are still
+         * caught). */
         timed = timer_sig && arm_timer(&timer, timeout_ms) == 0;
         fn(arg);
         rc = 0;

@@ -2,7 +2,9 @@
  *
  * Used in a forked child for unwinding and symbolizing: libgcc's unwinder
  * reads stack memory that may not be what it expects, and a step that waits
- * on something a vanished thread held must not hang the child. A one-shot
+ * on something a vanished thread held must not hang the child. Used in the
+ * JVM owner too, for faults only, around the fork site's walk: libgcc trusts
+ * unwind information, and wrong CFI in a host frame must not crash it. A one-shot
  * timer aimed at this thread (on a real-time signal that nobody handles,
  * blocks or has pending, never one of the host's) and SIGSEGV/SIGBUS raised
  * by the kernel on this thread jump out of the work, and only while this
@@ -16,8 +18,12 @@
 
 typedef void (*fg_guarded_fn)(void *arg);
 
-/* Returns 0 when fn finished, -1 when it was cut short (timeout or fault) or
- * another guarded section is running. */
+#define FG_GUARD_BUSY (-2)
+
+/* Returns 0 when fn finished, -1 when it was cut short (timeout or fault),
+ * FG_GUARD_BUSY (fn not run) when another thread is in a guarded section.
+ * timeout_ms 0: faults only, no timer (and no search for a free signal: 6
+ * system calls in all). */
 int fg_guard_run_sigsafe(fg_guarded_fn fn, void *arg, unsigned timeout_ms);
 
 #endif

@@ -85,6 +85,33 @@ static void test_fault_cut_short(void **state)
     assert_ptr_equal(handler_of(SIGSEGV), (void *)SIG_DFL);
 }
 
+/* The owner's fork-site walk: faults only, no timer. */
+static void test_faults_only(void **state)
+{
+    int ran = 0;
+    (void)state;
+    assert_int_equal(fg_guard_run_sigsafe(nothing, &ran, 0), 0);
+    assert_int_equal(ran, 1);
+    assert_int_equal(fg_guard_run_sigsafe(fault, NULL, 0), -1);
+}
+
+static void nested(void *arg)
+{
+    ++*(int *)arg;
+    /* Another section while this one runs (as a second forking thread's
+     * would): refused at once, its work not run. */
+    if (fg_guard_run_sigsafe(nothing, arg, 500) != FG_GUARD_BUSY)
+        *(int *)arg = -100;
+}
+
+static void test_busy(void **state)
+{
+    int ran = 0;
+    (void)state;
+    assert_int_equal(fg_guard_run_sigsafe(nested, &ran, 500), 0);
+    assert_int_equal(ran, 1);
+}
+
 static void test_timeout_cut_short(void **state)
 {
     (void)state;
@@ -184,6 +211,8 @@ int main(void)
         cmocka_unit_test(test_finishes),
         cmocka_unit_test(test_fault_cut_short),
         cmocka_unit_test(test_timeout_cut_short),
+        cmocka_unit_test(test_faults_only),
+        cmocka_unit_test(test_busy),
         cmocka_unit_test(test_pending_blocked_sigalrm_left_alone),
         cmocka_unit_test(test_host_sigalrm_not_swallowed),
         cmocka_unit_test(test_sent_sigsegv_forwarded),

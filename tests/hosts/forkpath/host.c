@@ -23,7 +23,9 @@
  *   refork       the child forks again through bad_cfi_fork (badcfi_*.S),
  *                a frame no unwinder can walk past: the fork site's walk
  *                faults in the child; the child must still fork, and exits
- *                0 when its own child exited 0 */
+ *                0 when its own child exited 0
+ *   badcfi       the owner itself forks through bad_cfi_fork: its fork
+ *                site's walk faults, and the owner must go on */
 #include <dlfcn.h>
 #include <errno.h>
 #include <jni.h>
@@ -148,7 +150,10 @@ int main(int argc, char **argv)
         fgearly_child_hook = jni_in_child;
     fflush(stdout);
     t0 = now_us();
-    pid = strncmp(s, "slow-", 5) == 0 && strcmp(s, "slow-fork") != 0 ? _Fork() : fork();
+    if (strcmp(s, "badcfi") == 0)
+        pid = bad_cfi_fork();
+    else
+        pid = strncmp(s, "slow-", 5) == 0 && strcmp(s, "slow-fork") != 0 ? _Fork() : fork();
     if (pid == 0) {
         if (strcmp(s, "slow-jni") == 0)
             jni_in_child();

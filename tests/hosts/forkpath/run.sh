@@ -20,6 +20,8 @@
 #   refork (block): the child forks again from a frame whose unwind
 #     information points at unmapped memory: the fork site's walk faults,
 #     and must be cut by the guard, not kill the child (item 8).
+#   badcfi (block): the owner itself forks from that frame: its fork-site
+#     walk (libgcc's unwinder trusts CFI) must be cut, not kill the owner.
 # Each child is waited for 5 s (then killed: "child: timeout").
 set -u
 . "$(dirname "$0")/../../lib.sh"
@@ -92,5 +94,10 @@ for jh in $(jdks); do
   check "forkpath $n: a child forking again from an unwalkable frame still forks (walk cut, not fatal)" \
     "expected 'child: exit 0' (signal 11: the walk faulted unguarded)" \
     has "$OUT" "^child: exit 0$"
+
+  run "$n" block badcfi
+  check "forkpath $n: the owner forking from an unwalkable frame goes on (walk cut, not fatal)" \
+    "expected 'child: exit 0' and 'host: done'" \
+    eval 'has "$OUT" "^child: exit 0$" && has "$OUT" "^host: done$"'
 done
 finish
