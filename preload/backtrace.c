@@ -114,9 +114,9 @@ int fg_backtrace_load(void)
 int fg_backtrace_capture(uintptr_t *ips, int max)
 {
     struct capture c = {ips, max, 0};
-    /* libgcc trusts unwind information: a host frame with wrong CFI makes it
-     * read unmapped memory, and that must cut the walk, not kill the host
-     * (libunwind, used here before, checked its reads). In the owner nothing
+    /* libgcc trusts unwind information (libunwind checks its reads): a host
+     * frame with wrong CFI makes it read unmapped memory, and that must cut
+     * the walk, not kill the host. In the owner nothing
      * the walk needs can be held by a vanished thread: faults only. A child
      * of the owner forking again is on the child path itself: the same bound
      * as its reports, and no waiting for another thread's guarded section

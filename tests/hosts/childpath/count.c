@@ -1,7 +1,7 @@
 /* libfgcount.so: counts allocator and lock calls made in a forked child.
  *
  * Preloaded after libforkguard (LD_PRELOAD="libforkguard.so libfgcount.so"),
- * so every call forkguard, libunwind or anything else makes through the PLT
+ * so every call forkguard, libgcc_s or anything else makes through the PLT
  * to these functions lands here first. Counting is off until the host calls
  * fgcount_arm() (from its pthread_atfork prepare handler, or right before
  * _Fork()); from then on a call is counted only when it comes from another
@@ -13,7 +13,7 @@
  * posix_memalign, aligned_alloc, memalign, pthread_mutex_lock,
  * pthread_mutex_trylock, pthread_rwlock_rdlock, pthread_rwlock_wrlock and
  * abort (which takes a process-wide lock) (from
- * libforkguard, libunwind, libjvm, ...). What is not: glibc's calls to itself
+ * libforkguard, libgcc_s, libjvm, ...). What is not: glibc's calls to itself
  * (dladdr's dl_load_lock, dl_iterate_phdr's dl_load_write_lock, abort's lock),
  * which never go through the PLT; those locks are the subject of the stress
  * suite.
