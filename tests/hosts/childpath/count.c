@@ -12,11 +12,10 @@
  * What is caught: calls through the PLT/GOT to malloc, calloc, realloc, free,
  * posix_memalign, aligned_alloc, memalign, pthread_mutex_lock,
  * pthread_mutex_trylock, pthread_rwlock_rdlock, pthread_rwlock_wrlock and
- * abort (which takes a process-wide lock) (from
- * libforkguard, libgcc_s, libjvm, ...). What is not: glibc's calls to itself
- * (dladdr's dl_load_lock, dl_iterate_phdr's dl_load_write_lock, abort's lock),
- * which never go through the PLT; those locks are the subject of the stress
- * suite.
+ * abort (which takes a process-wide lock), from libforkguard, libgcc_s,
+ * libjvm... What is not: glibc's calls to itself (dladdr's dl_load_lock,
+ * dl_iterate_phdr's dl_load_write_lock), which never go through the PLT;
+ * tests/hosts/forkpath forks with the loader's lock held instead.
  *
  * The counts leave the child through fgcount_dump_sigsafe (write(2) only),
  * called by the host's SIGABRT handler, by the host itself, or by the _exit()
