@@ -125,6 +125,17 @@ void fg_fork_child_sigsafe(void)
 typedef int (*fg_register_atfork_fn)(void (*)(void), void (*)(void), void (*)(void), void *);
 extern void *__dso_handle __attribute__((visibility("hidden")));
 
+/* glibc's own pthread_atfork, the compat entry kept for binaries linked
+ * before 2.34 (GLIBC_2.2.5 is x86-64's base version): bound at load like
+ * every import, it registers without coming back through our
+ * __register_atfork, so our own registration costs no symbol search at
+ * start-up. Weak: a libc without it gives NULL, and the search is made. */
+extern int fg_libc_pthread_atfork(void (*)(void), void (*)(void), void (*)(void))
+    __attribute__((weak));
+__asm__(".symver fg_libc_pthread_atfork, pthread_atfork@GLIBC_2.2.5");
+
+/* The real one, for others' registrations (with their DSO handle, so that
+ * dlclose removes theirs): searched once, only when someone registers. */
 static fg_register_atfork_fn real_register_atfork(void)
 {
     static const char *const versions[] = {"GLIBC_2.3.2", NULL};
@@ -146,9 +157,13 @@ void fg_fork_install(void)
             ; /* another thread registers ours: a few instructions away */
         return;
     }
-    real = real_register_atfork();
-    if (real)
-        real(prepare, parent, fg_fork_child_sigsafe, __dso_handle);
+    if (fg_libc_pthread_atfork) {
+        fg_libc_pthread_atfork(prepare, parent, fg_fork_child_sigsafe);
+    } else {
+        real = real_register_atfork();
+        if (real)
+            real(prepare, parent, fg_fork_child_sigsafe, __dso_handle);
+    }
     __atomic_store_n(&state, 2, __ATOMIC_RELEASE);
 }
 
