@@ -64,16 +64,19 @@ static void on_signal(int sig, siginfo_t *info, void *ctx)
     forward(sig, info, ctx);
 }
 
-/* A real-time signal nobody handles, blocks for a purpose or has pending:
- * the host's own signals are never taken over. 0 when none is free. */
+/* A real-time signal nobody handles, blocks (a host may take a blocked one
+ * with sigwaitinfo) or has pending: the host's own signals are never taken
+ * over. 0 when none is free. */
 static int free_rt_signal(void)
 {
-    sigset_t pending;
+    sigset_t pending, blocked;
     int sig;
     sigpending(&pending);
+    sigprocmask(SIG_BLOCK, NULL, &blocked);
     for (sig = SIGRTMAX; sig >= SIGRTMIN; sig--) {
         struct sigaction now;
-        if (sigaction(sig, NULL, &now) != 0 || sigismember(&pending, sig))
+        if (sigismember(&pending, sig) || sigismember(&blocked, sig) ||
+            sigaction(sig, NULL, &now) != 0)
             continue;
         if (!(now.sa_flags & SA_SIGINFO) && now.sa_handler == SIG_DFL)
             return sig;

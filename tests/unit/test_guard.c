@@ -205,6 +205,48 @@ static void test_no_free_signal(void **state)
     }
 }
 
+static int rt_handled;
+
+static void count_rt(int sig)
+{
+    (void)sig;
+    rt_handled++;
+}
+
+static void spin_briefly(void *arg)
+{
+    volatile unsigned long i;
+    (void)arg;
+    for (i = 0; i < 20000000ul; i++)
+        ;
+}
+
+/* A real-time signal the host blocks (to take it with sigwaitinfo) is not
+ * free. With every one but SIGRTMIN blocked and SIGRTMIN handled by the host,
+ * none is: the section runs without a timer (its 1 ms bound cannot cut the
+ * work short) and leaves the host's signals as they were. */
+static void test_blocked_rt_not_taken(void **state)
+{
+    sigset_t rt, old, pending;
+    int sig;
+    (void)state;
+    rt_handled = 0;
+    sigemptyset(&rt);
+    for (sig = SIGRTMIN + 1; sig <= SIGRTMAX; sig++)
+        sigaddset(&rt, sig);
+    sigprocmask(SIG_BLOCK, &rt, &old);
+    set_handler(SIGRTMIN, count_rt);
+    assert_int_equal(fg_guard_run_sigsafe(spin_briefly, NULL, 1), 0);
+    sigpending(&pending);
+    for (sig = SIGRTMIN + 1; sig <= SIGRTMAX; sig++) {
+        assert_false(sigismember(&pending, sig));
+        assert_ptr_equal(handler_of(sig), (void *)SIG_DFL);
+    }
+    assert_int_equal(rt_handled, 0);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    set_handler(SIGRTMIN, SIG_DFL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -217,6 +259,7 @@ int main(void)
         cmocka_unit_test(test_host_sigalrm_not_swallowed),
         cmocka_unit_test(test_sent_sigsegv_forwarded),
         cmocka_unit_test(test_no_free_signal),
+        cmocka_unit_test(test_blocked_rt_not_taken),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
