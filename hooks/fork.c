@@ -15,7 +15,6 @@
 #include "../preload/report_emit.h"
 #include "../preload/backtrace.h"
 #include "../preload/elf_lookup.h"
-#include "../preload/objects.h"
 #include "../preload/realsym.h"
 
 #include <errno.h>
@@ -35,12 +34,7 @@ const struct fg_fork_site *fg_fork_site_sigsafe(void)
  * in a JVM lineage pays for it (2-5 us of unwinding). */
 static void capture_site(void)
 {
-    /* The owner's list of loaded objects, for the child to name frames and
-     * tell the JDK's code without dladdr. A child of the owner keeps the one
-     * it inherited: the loader's locks may be held for good there. Nothing
-     * is loaded here (fg_backtrace_load ran at JVM creation). */
-    if (fg.self_pid == fg.owner_pid)
-        fg_objects_refresh();
+    /* Nothing is loaded here: fg_backtrace_load ran at JVM creation. */
     site.n = fg_backtrace_capture(site.ips, FG_FRAMES_MAX);
     fg.fork_parent_pid = fg.self_pid;
 }

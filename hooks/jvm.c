@@ -78,14 +78,13 @@ int fg_jvm_owns_code_sigsafe(const void *addr)
 
 int fg_jvm_owns_code(const void *addr)
 {
-    const struct fg_object *o;
+    struct fg_object o;
     if (fg_jvm_owns_code_sigsafe(addr))
         return 1;
     /* The JDK's other libraries (libjava, libnio... loaded on demand), from
-     * the list the parent took at the fork: dladdr would take the loader's
-     * lock, which a _Fork child may find held for good. */
-    o = fg_objects_find_sigsafe((uintptr_t)addr);
-    return o && o->is_jdk;
+     * the loader's lock-free index: dladdr would take the loader's lock,
+     * which a _Fork child may find held for good. */
+    return fg_objects_find_sigsafe((uintptr_t)addr, &o) == 0 && o.is_jdk;
 }
 
 int fg_jvm_alive(void)

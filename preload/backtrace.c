@@ -185,13 +185,12 @@ void fg_backtrace_symbolize_sigsafe(struct fg_frame *frames, int n)
         /* A return address points after the call: look up ip-1 so that a call
          * ending a function is not attributed to the next one. No dladdr: its
          * lock may be held for good in a child (objects.h). */
-        const struct fg_object *o =
-            frames[i].ip ? fg_objects_find_sigsafe(frames[i].ip - 1) : NULL;
-        if (!o)
+        struct fg_object o;
+        if (!frames[i].ip || fg_objects_find_sigsafe(frames[i].ip - 1, &o) != 0)
             continue;
-        frames[i].module = o->path;
-        frames[i].base = o->base;
-        frames[i].offset = frames[i].ip - o->base;
+        frames[i].module = o.path;
+        frames[i].base = o.base;
+        frames[i].offset = frames[i].ip - o.base;
     }
     symtab_pass_sigsafe(frames, n);
 }

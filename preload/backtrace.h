@@ -3,9 +3,9 @@
  *
  * The fork site is captured in the parent, the JNI call's stack in the child;
  * both walk with libgcc's _Unwind_Backtrace (see backtrace.c for why not
- * libunwind). Frames are named from the list of loaded objects the parent
- * took at the fork (objects.h) and the module files' symbol tables, never
- * with dladdr. */
+ * libunwind). Frames are named from the loader's lock-free index of loaded
+ * objects (objects.h) and the module files' symbol tables, never with
+ * dladdr. */
 #ifndef FG_BACKTRACE_H
 #define FG_BACKTRACE_H
 
@@ -41,8 +41,8 @@ int fg_backtrace_capture(uintptr_t *ips, int max);
 int fg_backtrace_here_sigsafe(struct fg_frame *out, int max);
 
 /* Fills module/symbol/offset of frames whose ip is set: the module from the
- * parent's list of loaded objects, the name from the module file's .symtab,
- * else its .dynsym. */
+ * loader's index (objects.h), the name from the module file's .symtab, else
+ * its .dynsym. */
 void fg_backtrace_symbolize_sigsafe(struct fg_frame *frames, int n);
 
 #endif

@@ -12,9 +12,9 @@
 #
 # Bounded unwinding: the child's report unwinds and names frames under a
 # 500 ms guard, and a report whose unwinding was cut says "(unwinding timed
-# out)". The child path takes no lock (frames are named from the objects list
-# the parent took at the fork, not with dladdr; libgcc's unwinder uses the
-# lock-free _dl_find_object), so nothing in it waits for the other threads:
+# out)". The child path takes no lock (frames are named with the loader's
+# lock-free _dl_find_object, not with dladdr, and libgcc's unwinder uses it
+# too), so nothing in it waits for the other threads:
 # the bound must never be reached here, and any cut report fails the suite.
 # When gdb is installed, the first hung children's stacks are saved next to
 # the binaries (build/hosts/stress/hang-*.txt) and quoted in the failure.
