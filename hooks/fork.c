@@ -1,8 +1,8 @@
 /* fork interception.
  *
  * All the child's work happens in one place, fg_fork_child_sigsafe, reached
- * from glibc's fork() through our pthread_atfork child handler (registered at
- * load, so it runs first among the child handlers) and from our _Fork wrapper
+ * from glibc's fork() through our atfork child handler (registered before
+ * anyone else's, so it runs first among the child handlers) and from our _Fork wrapper
  * (glibc's _Fork runs no handlers). vfork and posix_spawn children run no
  * handlers either: nothing is written into memory they share with the parent.
  *
@@ -14,6 +14,7 @@
 #include "poison.h"
 #include "../preload/report_emit.h"
 #include "../preload/backtrace.h"
+#include "../preload/elf_lookup.h"
 #include "../preload/realsym.h"
 
 #include <errno.h>
@@ -33,10 +34,7 @@ const struct fg_fork_site *fg_fork_site_sigsafe(void)
  * in a JVM lineage pays for it (2-5 us of unwinding). */
 static void capture_site(void)
 {
-    /* Once, in the owner: the child will need libgcc's unwinder mapped. A
-     * child of the owner inherits what was loaded and must not dlopen. */
-    if (fg.self_pid == fg.owner_pid)
-        fg_backtrace_load();
+    /* Nothing is loaded here: fg_backtrace_load ran at JVM creation. */
     site.n = fg_backtrace_capture(site.ips, FG_FRAMES_MAX);
     fg.fork_parent_pid = fg.self_pid;
 }
@@ -112,9 +110,67 @@ void fg_fork_child_sigsafe(void)
     fg_poison_child_sigsafe();
 }
 
+/* glibc runs atfork child handlers in registration order, and a library
+ * loaded before libforkguard (a DT_NEEDED of the program: its constructor
+ * runs before ours) may register one that uses JNI before our handler has
+ * poisoned the tables. Every registration goes through __register_atfork
+ * (pthread_atfork is a stub linked into each caller), so ours is registered
+ * at the first registration of anyone, before theirs. */
+typedef int (*fg_register_atfork_fn)(void (*)(void), void (*)(void), void (*)(void), void *);
+extern void *__dso_handle __attribute__((visibility("hidden")));
+
+/* glibc's own pthread_atfork, the compat entry kept for binaries linked
+ * before 2.34 (GLIBC_2.2.5 is x86-64's base version): bound at load like
+ * every import, it registers without coming back through our
+ * __register_atfork, so our own registration costs no symbol search at
+ * start-up. Weak: a libc without it gives NULL, and the search is made. */
+extern int fg_libc_pthread_atfork(void (*)(void), void (*)(void), void (*)(void))
+    __attribute__((weak));
+__asm__(".symver fg_libc_pthread_atfork, pthread_atfork@GLIBC_2.2.5");
+
+/* The real one, for others' registrations (with their DSO handle, so that
+ * dlclose removes theirs): searched once, only when someone registers. */
+static fg_register_atfork_fn real_register_atfork(void)
+{
+    static const char *const versions[] = {"GLIBC_2.3.2", NULL};
+    static fg_register_atfork_fn real;
+    if (!real)
+        real = (fg_register_atfork_fn)fg_elf_find("libc.so.6", "__register_atfork", versions,
+                                                  NULL);
+    return real;
+}
+
 void fg_fork_install(void)
 {
-    pthread_atfork(prepare, parent, fg_fork_child_sigsafe);
+    static int state; /* 0: not yet, 1: registering, 2: registered */
+    int expected = 0;
+    fg_register_atfork_fn real;
+    if (!__atomic_compare_exchange_n(&state, &expected, 1, 0, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        while (__atomic_load_n(&state, __ATOMIC_ACQUIRE) != 2)
+            ; /* another thread registers ours: a few instructions away */
+        return;
+    }
+    if (fg_libc_pthread_atfork) {
+        fg_libc_pthread_atfork(prepare, parent, fg_fork_child_sigsafe);
+    } else {
+        real = real_register_atfork();
+        if (real)
+            real(prepare, parent, fg_fork_child_sigsafe, __dso_handle);
+    }
+    __atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+}
+
+__attribute__((visibility("default"))) int __register_atfork(void (*prepare_fn)(void),
+                                                             void (*parent_fn)(void),
+                                                             void (*child_fn)(void), void *dso)
+{
+    fg_register_atfork_fn real;
+    fg_fork_install();
+    real = real_register_atfork();
+    if (!real)
+        return ENOMEM;
+    return real(prepare_fn, parent_fn, child_fn, dso);
 }
 
 __attribute__((visibility("default"))) pid_t fork(void)

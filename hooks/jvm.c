@@ -17,6 +17,7 @@
 #include "../preload/buf.h"
 #include "../preload/messages.h"
 #include "../preload/host.h"
+#include "../preload/objects.h"
 #include "../preload/realsym.h"
 #include "../preload/report_emit.h"
 #include "../preload/state.h"
@@ -89,8 +90,9 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real, const void *ca
     if (dladdr((void *)getauxval(AT_PHDR), &info))
         fg.main_base = (uintptr_t)info.dli_fbase;
     fg_realsym_get_vms();
-    /* The unwinders are loaded on the first fork (hooks/fork.c): a JVM
-     * process that never forks does not pay the ~0.4 ms. */
+    /* Here, never inside fork(): a dlopen there waits for any thread in a
+     * library constructor, and fork() may be called from a signal handler. */
+    fg_backtrace_load();
     fg_host_detect(creator[0] ? creator : NULL);
     fg_bridges_detect(creator[0] ? creator : NULL);
     __atomic_store_n(&fg.owner_pid, fg.self_pid, __ATOMIC_RELEASE);
@@ -106,11 +108,13 @@ int fg_jvm_owns_code_sigsafe(const void *addr)
 
 int fg_jvm_owns_code(const void *addr)
 {
-    Dl_info info;
+    struct fg_object o;
     if (fg_jvm_owns_code_sigsafe(addr))
         return 1;
-    return fg.jdk_lib_dir[0] && dladdr(addr, &info) && info.dli_fname &&
-           strncmp(info.dli_fname, fg.jdk_lib_dir, strlen(fg.jdk_lib_dir)) == 0;
+    /* The JDK's other libraries (libjava, libnio... loaded on demand), from
+     * the loader's lock-free index: dladdr would take the loader's lock,
+     * which a _Fork child may find held for good. */
+    return fg_objects_find_sigsafe((uintptr_t)addr, &o) == 0 && o.is_jdk;
 }
 
 int fg_jvm_alive(void)

@@ -4,6 +4,7 @@
 #include "jvm.h"
 #include "signals.h"
 #include "../bridges/bridges.h"
+#include "../preload/abort.h"
 #include "../preload/report_emit.h"
 #include "../preload/state.h"
 
@@ -52,7 +53,7 @@ static __attribute__((noreturn)) void die_sigsafe(void)
 {
     if (fg.cfg.exit_code)
         _exit(fg.cfg.exit_code);
-    abort();
+    fg_abort_sigsafe();
 }
 
 /* Housekeeping a bridge does without meaning to use Java: releasing

@@ -1,25 +1,24 @@
 #include "backtrace.h"
 
 #include "elf_symtab.h"
+#include "guard.h"
+#include "objects.h"
 #include "state.h"
 
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <unwind.h>
 
-/* Parent side: libunwind's fast unw_backtrace for the fork site. */
-static struct {
-    int (*backtrace)(void **, int);
-} unw;
-
-/* Child side: libgcc's unwinder. libunwind cannot be used there: around its
- * dl_iterate_phdr it blocks every signal and takes dl_load_write_lock, which
- * glibc does not reset in a child, so a child forked while another thread
- * held it hung for good, timer or not (1-2 % of children under load).
- * libgcc_s (GCC >= 12 on glibc >= 2.35) finds unwind tables with the
- * lock-free _dl_find_object, allocates nothing and blocks no signal. */
+/* libgcc's unwinder, in the parent (the fork site) and in the child (the
+ * JNI call). libunwind is not used: around its dl_iterate_phdr it blocks
+ * every signal and takes dl_load_write_lock, which glibc does not reset in a
+ * child (1-2 % of children forked under load hung for good that way), and
+ * loading it (with liblzma) cost 0.4 ms. libgcc_s (GCC >= 12 on glibc >=
+ * 2.35) finds unwind tables with the lock-free _dl_find_object, allocates
+ * nothing and blocks no signal. */
 static struct {
     _Unwind_Reason_Code (*backtrace)(_Unwind_Trace_Fn, void *);
     _Unwind_Word (*get_ip)(struct _Unwind_Context *);
@@ -27,31 +26,6 @@ static struct {
 
 /* libforkguard's own code, to skip its frames without dladdr in the child. */
 static struct fg_code_ranges self_code;
-
-static void load_once(void)
-{
-    void *h;
-    fg_code_ranges_collect(&self_code, fg.self_base, NULL);
-    /* fg.real.dlsym: our own dlsym entry would work too, but this is direct. */
-    h = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
-    if (h)
-        unw.backtrace = (int (*)(void **, int))fg.real.dlsym(h, "unw_backtrace");
-    h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
-    if (h) {
-        gcc.get_ip = (_Unwind_Word(*)(struct _Unwind_Context *))fg.real.dlsym(h, "_Unwind_GetIP");
-        if (gcc.get_ip)
-            gcc.backtrace = (_Unwind_Reason_Code(*)(_Unwind_Trace_Fn, void *))fg.real.dlsym(
-                h, "_Unwind_Backtrace");
-    }
-}
-
-int fg_backtrace_load(void)
-{
-    /* Two threads may make the owner's first forks at once. */
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, load_once);
-    return unw.backtrace && gcc.backtrace ? 0 : -1;
-}
 
 static int in_self_sigsafe(uintptr_t ip)
 {
@@ -94,23 +68,72 @@ static int walk_sigsafe(uintptr_t *ips, struct fg_frame *frames, int max)
     return w.n;
 }
 
+struct capture {
+    uintptr_t *ips;
+    int max, n;
+};
+
+static void capture_job(void *arg)
+{
+    struct capture *c = arg;
+    c->n = walk_sigsafe(c->ips, NULL, c->max);
+}
+
+static void load_once(void)
+{
+    uintptr_t ips[FG_FRAMES_MAX];
+    struct capture c = {ips, FG_FRAMES_MAX, 0};
+    void *h;
+    fg_code_ranges_collect(&self_code, fg.self_base, NULL);
+    /* Already mapped in most JVM processes (Debian's libjvm needs it), when
+     * this costs a reference count; otherwise ~60,000 instructions. */
+    h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (h) {
+        gcc.get_ip =
+            (_Unwind_Word(*)(struct _Unwind_Context *))fg.real.dlsym(h, "_Unwind_GetIP");
+        if (gcc.get_ip)
+            gcc.backtrace = (_Unwind_Reason_Code(*)(_Unwind_Trace_Fn, void *))fg.real.dlsym(
+                h, "_Unwind_Backtrace");
+    }
+    /* libgcc_s is usually bound lazily (a dependency of libjvm, no
+     * BIND_NOW), and dlopen(RTLD_NOW) does not relocate an object already
+     * loaded again: one walk here binds its PLT slots (_Unwind_Find_FDE,
+     * _dl_find_object, pthread_once...) in the parent, so that a child's walk
+     * does not go through the dynamic linker. Guarded as every walk in the
+     * owner (fg_backtrace_capture). */
+    fg_guard_run_sigsafe(capture_job, &c, 0);
+}
+
+int fg_backtrace_load(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, load_once);
+    return gcc.backtrace ? 0 : -1;
+}
+
 int fg_backtrace_capture(uintptr_t *ips, int max)
 {
-    void *raw[FG_FRAMES_MAX + 4];
-    int n, i, skip = 0, out = 0;
-    /* A forked child of the owner forking again must not run libunwind:
-     * the loader's lock it takes may have been left held (see above). */
-    if (fg.self_pid != fg.owner_pid)
-        return walk_sigsafe(ips, NULL, max);
-    if (!unw.backtrace || max <= 0)
-        return 0;
-    n = unw.backtrace(raw, (int)(sizeof raw / sizeof raw[0]));
-    /* Our own frames first: the hook and this function. */
-    while (skip < n && skip < 4 && in_self_sigsafe((uintptr_t)raw[skip]))
-        skip++;
-    for (i = skip; i < n && out < max; i++)
-        ips[out++] = (uintptr_t)raw[i];
-    return out;
+    struct capture c = {ips, max, 0};
+    /* libgcc trusts unwind information (libunwind checks its reads): a host
+     * frame with wrong CFI makes it read unmapped memory, and that must cut
+     * the walk, not kill the host. In the owner nothing
+     * the walk needs can be held by a vanished thread: faults only. A child
+     * of the owner forking again is on the child path itself: the same bound
+     * as its reports, and no waiting for another thread's guarded section
+     * (none then: no frames). A cut walk keeps the frames it found. */
+    unsigned tries;
+    if (fg.self_pid != fg.owner_pid) {
+        fg_guard_run_sigsafe(capture_job, &c, FG_BACKTRACE_BOUND_MS);
+        return c.n;
+    }
+    /* Threads of the owner forking at once take turns: a walk is a few
+     * microseconds. */
+    for (tries = 0; tries < 10000; tries++) {
+        if (fg_guard_run_sigsafe(capture_job, &c, 0) != FG_GUARD_BUSY)
+            break;
+        sched_yield();
+    }
+    return c.n;
 }
 
 int fg_backtrace_here_sigsafe(struct fg_frame *out, int max)
@@ -118,8 +141,8 @@ int fg_backtrace_here_sigsafe(struct fg_frame *out, int max)
     return walk_sigsafe(NULL, out, max);
 }
 
-/* dladdr knows exported symbols only; the file's .symtab also names the
- * static functions of hosts that were not stripped. Each module is mapped once
+/* Function names from each module file's .symtab (static functions of
+ * hosts that were not stripped), else its .dynsym. Each module is mapped once
  * for all its frames. */
 static void symtab_pass_sigsafe(struct fg_frame *frames, int n)
 {
@@ -139,9 +162,9 @@ static void symtab_pass_sigsafe(struct fg_frame *frames, int n)
             uintptr_t off;
             if (frames[j].symbol || frames[j].base != frames[i].base)
                 continue;
-            if (t.map && fg_symtab_lookup_sigsafe(&t, frames[j].base, frames[j].ip - 1,
-                                                  frames[j].name, sizeof frames[j].name,
-                                                  &off) == 0) {
+            if (t.map &&
+                fg_symtab_lookup_sigsafe(&t, frames[j].base, frames[j].ip - 1, frames[j].name,
+                                         sizeof frames[j].name, &off) == 0) {
                 frames[j].symbol = frames[j].name;
                 frames[j].offset = off + 1;
             } else {
@@ -159,19 +182,15 @@ void fg_backtrace_symbolize_sigsafe(struct fg_frame *frames, int n)
 {
     int i;
     for (i = 0; i < n; i++) {
-        Dl_info info;
         /* A return address points after the call: look up ip-1 so that a call
-         * ending a function is not attributed to the next one. */
-        if (!frames[i].ip || !dladdr((void *)(frames[i].ip - 1), &info))
+         * ending a function is not attributed to the next one. No dladdr: its
+         * lock may be held for good in a child (objects.h). */
+        struct fg_object o;
+        if (!frames[i].ip || fg_objects_find_sigsafe(frames[i].ip - 1, &o) != 0)
             continue;
-        frames[i].module = info.dli_fname;
-        frames[i].base = (uintptr_t)info.dli_fbase;
-        if (info.dli_sname) {
-            frames[i].symbol = info.dli_sname;
-            frames[i].offset = frames[i].ip - (uintptr_t)info.dli_saddr;
-        } else {
-            frames[i].offset = frames[i].ip - (uintptr_t)info.dli_fbase;
-        }
+        frames[i].module = o.path;
+        frames[i].base = o.base;
+        frames[i].offset = frames[i].ip - o.base;
     }
     symtab_pass_sigsafe(frames, n);
 }

@@ -1,32 +1,37 @@
-/* Backtraces, loaded only into a process that creates a JVM.
+/* Backtraces, with libgcc's unwinder, loaded only into a process that
+ * creates a JVM (at its creation, never inside fork()).
  *
- * The fork site is captured in the parent with libunwind's unw_backtrace.
- * libunwind.so.8 exports the _Unwind_* personality API; linked into every
- * preloaded process it would take over C++ exception unwinding in programs
- * that have nothing to do with Java, so it is dlopen'ed RTLD_LOCAL, in the
- * parent, when the JVM is created. In the child the stack is walked with
- * libgcc's _Unwind_Backtrace instead (see backtrace.c for why). */
+ * The fork site is captured in the parent, the JNI call's stack in the child;
+ * both walk with libgcc's _Unwind_Backtrace (see backtrace.c for why not
+ * libunwind). Frames are named from the loader's lock-free index of loaded
+ * objects (objects.h) and the module files' symbol tables, never with
+ * dladdr. */
 #ifndef FG_BACKTRACE_H
 #define FG_BACKTRACE_H
 
 #include <stdint.h>
 
+/* Bound on unwinding and symbolizing in a child. A healthy unwind takes well
+ * under 10 ms; past this, something it waits on will not come. */
+#define FG_BACKTRACE_BOUND_MS 500
+
 struct fg_frame {
     uintptr_t ip;
     const char *module;  /* points into the loader's data; NULL if unknown */
-    const char *symbol;  /* dladdr's dynamic symbol, or name[]; NULL if none */
+    const char *symbol;  /* name[] when a symbol table names it; NULL if none */
     uintptr_t offset;    /* from symbol, or from the module base */
     uintptr_t base;      /* module load address */
-    char name[96];       /* from the file's .symtab when dladdr has no name */
+    char name[128];      /* from the file's .symtab or .dynsym */
 };
 
-/* Loads the unwinders, once (parent only; first call ~0.4 ms). Returns 0 when
- * the child will be able to unwind. */
+/* Loads libgcc's unwinder and binds its lazily bound calls by walking once
+ * (parent only, at JVM creation; a reference count when libgcc_s is already
+ * mapped). Returns 0 when the child will be able to unwind. */
 int fg_backtrace_load(void);
 
-/* Return addresses of the caller's stack, cheap: for the fork site (libunwind
- * in the owner; libgcc in a child of the owner that forks again, where
- * libunwind could block on a lock left held). Returns the number stored. */
+/* Return addresses of the caller's stack for the fork site: in the owner
+ * directly; in a child of the owner that forks again under the same bound as
+ * a child's report (fg_guard_run_sigsafe). Returns the number stored. */
 int fg_backtrace_capture(uintptr_t *ips, int max);
 
 /* Return addresses of the current stack from the first frame outside
@@ -35,8 +40,9 @@ int fg_backtrace_capture(uintptr_t *ips, int max);
  * information (JIT-compiled Java) ends the walk. Returns frames stored. */
 int fg_backtrace_here_sigsafe(struct fg_frame *out, int max);
 
-/* Fills module/symbol/offset of frames whose ip is set: dladdr first, then
- * the module file's .symtab for frames in a function dladdr cannot name. */
+/* Fills module/symbol/offset of frames whose ip is set: the module from the
+ * loader's index (objects.h), the name from the module file's .symtab, else
+ * its .dynsym. */
 void fg_backtrace_symbolize_sigsafe(struct fg_frame *frames, int n);
 
 #endif

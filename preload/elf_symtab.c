@@ -53,18 +53,20 @@ int fg_symtab_lookup_sigsafe(const struct fg_symtab *t, uintptr_t base, uintptr_
         !in_file(t, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(ElfW(Shdr))))
         return -1;
     sh = (const ElfW(Shdr) *)(t->map + eh->e_shoff);
-    for (i = 0; i < eh->e_shnum; i++) {
+    /* .symtab first (it names static functions too), else .dynsym. */
+    for (i = 0; i < 2u * eh->e_shnum; i++) {
         const ElfW(Shdr) *strsh;
         const ElfW(Sym) *syms;
         size_t n, k;
-        if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum ||
-            !in_file(t, sh[i].sh_offset, sh[i].sh_size))
+        const ElfW(Shdr) *symsh = &sh[i % eh->e_shnum];
+        if (symsh->sh_type != (i < eh->e_shnum ? SHT_SYMTAB : SHT_DYNSYM) ||
+            symsh->sh_link >= eh->e_shnum || !in_file(t, symsh->sh_offset, symsh->sh_size))
             continue;
-        strsh = &sh[sh[i].sh_link];
+        strsh = &sh[symsh->sh_link];
         if (!in_file(t, strsh->sh_offset, strsh->sh_size))
             continue;
-        syms = (const ElfW(Sym) *)(t->map + sh[i].sh_offset);
-        n = sh[i].sh_size / sizeof(ElfW(Sym));
+        syms = (const ElfW(Sym) *)(t->map + symsh->sh_offset);
+        n = symsh->sh_size / sizeof(ElfW(Sym));
         for (k = 0; k < n; k++) {
             const ElfW(Sym) *s = &syms[k];
             size_t len;

@@ -1,5 +1,5 @@
-/* Function names from an ELF file's .symtab, for the frames dladdr cannot name
- * (static functions of C and C++ hosts, which .dynsym does not list).
+/* Function names from an ELF file's .symtab (which names the static
+ * functions of C and C++ hosts too), else its .dynsym (stripped files).
  *
  * Async-signal-safe: open, fstat, mmap, munmap and close only, and every
  * offset read from the file is checked against its size. */

@@ -11,10 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Bound on the unwinding in a child. A healthy unwind takes well under 10 ms;
- * past this, a lock left held by a vanished thread is the likely cause. */
-#define FG_UNWIND_BOUND_MS 500
-
 #define FG_RECORD_MAX 16384
 
 struct unwind_job {
@@ -113,7 +109,7 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
         r.frames_cut = 1;
     } else {
         memset(&job, 0, sizeof job);
-        cut = fg_guard_run_sigsafe(unwind_job_run, &job, FG_UNWIND_BOUND_MS) != 0;
+        cut = fg_guard_run_sigsafe(unwind_job_run, &job, FG_BACKTRACE_BOUND_MS) != 0;
         r.frames = job.frames;
         r.n_frames = job.n;
         r.fork_frames = job.fork_frames;

@@ -1,7 +1,7 @@
 /* libfgcount.so: counts allocator and lock calls made in a forked child.
  *
  * Preloaded after libforkguard (LD_PRELOAD="libforkguard.so libfgcount.so"),
- * so every call forkguard, libunwind or anything else makes through the PLT
+ * so every call forkguard, libgcc_s or anything else makes through the PLT
  * to these functions lands here first. Counting is off until the host calls
  * fgcount_arm() (from its pthread_atfork prepare handler, or right before
  * _Fork()); from then on a call is counted only when it comes from another
@@ -11,11 +11,11 @@
  *
  * What is caught: calls through the PLT/GOT to malloc, calloc, realloc, free,
  * posix_memalign, aligned_alloc, memalign, pthread_mutex_lock,
- * pthread_mutex_trylock, pthread_rwlock_rdlock and pthread_rwlock_wrlock (from
- * libforkguard, libunwind, libjvm, ...). What is not: glibc's calls to itself
- * (dladdr's dl_load_lock, dl_iterate_phdr's dl_load_write_lock, abort's lock),
- * which never go through the PLT; those locks are the subject of the stress
- * suite.
+ * pthread_mutex_trylock, pthread_rwlock_rdlock, pthread_rwlock_wrlock and
+ * abort (which takes a process-wide lock), from libforkguard, libgcc_s,
+ * libjvm... What is not: glibc's calls to itself (dladdr's dl_load_lock,
+ * dl_iterate_phdr's dl_load_write_lock), which never go through the PLT;
+ * tests/hosts/forkpath forks with the loader's lock held instead.
  *
  * The counts leave the child through fgcount_dump_sigsafe (write(2) only),
  * called by the host's SIGABRT handler, by the host itself, or by the _exit()
@@ -32,11 +32,11 @@
 #define API __attribute__((visibility("default")))
 
 enum { F_MALLOC, F_CALLOC, F_REALLOC, F_FREE, F_POSIX_MEMALIGN, F_ALIGNED_ALLOC, F_MEMALIGN,
-       F_MUTEX_LOCK, F_MUTEX_TRYLOCK, F_RWLOCK_RD, F_RWLOCK_WR, F_COUNT };
+       F_MUTEX_LOCK, F_MUTEX_TRYLOCK, F_RWLOCK_RD, F_RWLOCK_WR, F_ABORT, F_COUNT };
 static const char *const names[F_COUNT] = {
     "malloc", "calloc", "realloc", "free", "posix_memalign", "aligned_alloc", "memalign",
     "pthread_mutex_lock", "pthread_mutex_trylock", "pthread_rwlock_rdlock",
-    "pthread_rwlock_wrlock"};
+    "pthread_rwlock_wrlock", "abort"};
 
 static volatile int armed;
 static pid_t armed_pid;
@@ -62,6 +62,7 @@ static struct {
     int (*mutex_trylock)(pthread_mutex_t *);
     int (*rwlock_rd)(pthread_rwlock_t *);
     int (*rwlock_wr)(pthread_rwlock_t *);
+    void (*abort)(void);
 } real;
 
 /* dlsym may allocate (its error buffer) while we resolve: those requests are
@@ -101,6 +102,7 @@ static void resolve(void)
     real.mutex_trylock = (int (*)(pthread_mutex_t *))dlsym(RTLD_NEXT, "pthread_mutex_trylock");
     real.rwlock_rd = (int (*)(pthread_rwlock_t *))dlsym(RTLD_NEXT, "pthread_rwlock_rdlock");
     real.rwlock_wr = (int (*)(pthread_rwlock_t *))dlsym(RTLD_NEXT, "pthread_rwlock_wrlock");
+    real.abort = (void (*)(void))dlsym(RTLD_NEXT, "abort");
     real.free = (void (*)(void *))dlsym(RTLD_NEXT, "free");
     resolving = 0;
 }
@@ -211,6 +213,16 @@ API int pthread_rwlock_wrlock(pthread_rwlock_t *l)
     NOTE(F_RWLOCK_WR);
     resolve();
     return real.rwlock_wr(l);
+}
+
+/* glibc's abort() takes a process-wide lock before raising SIGABRT. */
+API void abort(void)
+{
+    NOTE(F_ABORT);
+    resolve();
+    real.abort();
+    for (;;)
+        syscall(SYS_exit_group, 127);
 }
 
 API void fgcount_arm(void)

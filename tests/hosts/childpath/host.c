@@ -17,7 +17,9 @@
  *            counter must see them (a zero elsewhere means something)
  *   rawfork  like abort, through _Fork() (forkguard's wrapper poisons)
  *   busy     like abort, while two threads allocate through JNI and one
- *            loops over dl_iterate_phdr/malloc at fork time */
+ *            loops over dl_iterate_phdr/malloc at fork time
+ * control also calls fglazy_probe (libfglazy.so, bound lazily): the
+ * LD_DEBUG=bindings check must see that binding in the child. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <jni.h>
@@ -34,6 +36,7 @@
 #include <unistd.h>
 
 pid_t _Fork(void);
+void fglazy_probe(void);
 
 static JavaVM *vm;
 static JNIEnv *env;
@@ -104,6 +107,7 @@ static void child(const char *s)
         free(p);
         pthread_mutex_lock(&m);
         pthread_mutex_unlock(&m);
+        fglazy_probe();
         _exit(0);
     }
     (*env)->FindClass(env, "java/lang/String");

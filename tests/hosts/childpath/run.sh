@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# The child path is malloc- and lock-free: libfgcount.so (count.c), preloaded
-# after libforkguard, counts malloc, calloc, realloc, free, posix_memalign,
-# aligned_alloc, memalign, pthread_mutex_lock/trylock and
-# pthread_rwlock_rdlock/wrlock calls made in a forked child of a JVM owner
-# (host.c); every count must be 0.
+# The child path is malloc-, lock- and binding-free: libfgcount.so (count.c),
+# preloaded after libforkguard, counts malloc, calloc, realloc, free,
+# posix_memalign, aligned_alloc, memalign, pthread_mutex_lock/trylock,
+# pthread_rwlock_rdlock/wrlock and abort (it takes a process-wide lock) calls
+# made in a forked child of a JVM owner
+# (host.c); every count must be 0. Every run is also made under
+# LD_DEBUG=bindings: the dynamic linker logs each lazy binding with the pid
+# that made it, and no child may make one (a binding runs the dynamic linker
+# in the child: libgcc_s, loaded lazily as libjvm's dependency, used to bind
+# _Unwind_Find_FDE, _dl_find_object, strlen and pthread_once there). The host
+# and libfgcount are linked -z now, so every binding seen is someone else's.
 #
 # Covered, from forkguard's pthread_atfork child handler on (the host arms the
 # counter in a prepare handler that runs before forkguard's, and counting is
@@ -15,13 +21,14 @@
 #     report, DetachCurrentThread, DestroyJavaVM)                [refuse]
 #   - a JNIEnv call in block mode: the stub, fg_env_enter, the report (text
 #     header, guarded unwinding and symbolization, frames; or JSON) and the
-#     end, abort() or _exit(FORKGUARD_EXIT_CODE)    [abort text/json, exit 42]
+#     end, SIGABRT or _exit(FORKGUARD_EXIT_CODE)    [abort text/json, exit 42]
 #   - the same while other threads allocate through JNI and loop over
 #     dl_iterate_phdr at fork time                                 [busy]
-# Not covered: calls glibc makes to itself without the PLT (dladdr's and
-# dl_iterate_phdr's loader locks, abort's lock: see tests/hosts/stress), warn
-# mode (its real calls run JVM code), and the parent's side of fork.
-# A control scenario proves the counter sees calls made in the child.
+# glibc's calls to itself (loader locks) go through no PLT and are not
+# counted; tests/hosts/forkpath forks with the loader's lock held instead.
+# Not covered: warn mode (its real calls run JVM code), the parent's side.
+# A control scenario proves the counter and the binding check see calls made
+# in the child.
 set -u
 . "$(dirname "$0")/../../lib.sh"
 HERE=$ROOT/tests/hosts/childpath
@@ -31,8 +38,10 @@ mkdir -p "$T"
 ulimit -c 0
 
 if ! gcc -O2 -g -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden "$HERE/count.c" \
-     -o "$T/libfgcount.so" -ldl 2>"$T/build.log"; then
-  fail "childpath: build libfgcount.so" "$(head -c 400 "$T/build.log" | tr '\n' '|')"
+     -o "$T/libfgcount.so" -Wl,-z,now -ldl 2>"$T/build.log" ||
+   ! gcc -O2 -g -Wall -Wextra -Werror -fPIC -shared "$HERE/lazy.c" -o "$T/libfglazy.so" \
+     2>>"$T/build.log"; then
+  fail "childpath: build libfgcount.so, libfglazy.so" "$(head -c 400 "$T/build.log" | tr '\n' '|')"
   finish; exit
 fi
 PRELOAD="$FG_LIB $T/libfgcount.so"
@@ -51,7 +60,7 @@ summary() {
 # as expected in every round (OUTCOME-REGEX on stdout, ROUNDS times) with one
 # count line each, no allocation was counted, no lock was counted.
 ALLOC='malloc calloc realloc free posix_memalign aligned_alloc memalign'
-LOCK='pthread_mutex_lock pthread_mutex_trylock pthread_rwlock_rdlock pthread_rwlock_wrlock'
+LOCK='pthread_mutex_lock pthread_mutex_trylock pthread_rwlock_rdlock pthread_rwlock_wrlock abort'
 sum_of() { # FUNCTIONS...: total of those counters over the count lines
   local f total=0 v
   for f in "$@"; do
@@ -61,8 +70,22 @@ sum_of() { # FUNCTIONS...: total of those counters over the count lines
   done
   echo "$total"
 }
+# child_bindings: the lazy bindings the last run's children made, one line
+# each ("symbol from file"), from the LD_DEBUG=bindings log.
+child_bindings() {
+  local pid
+  for pid in $(grep '^child: fgcount: ' "$OUT" | grep -o ' pid=[0-9]*' | cut -d= -f2); do
+    cat "$T"/ld.* 2>/dev/null | grep -E "^ *$pid:[[:space:]]binding file " |
+      sed -E 's/.*binding file ([^ ]*) .*symbol `([^'"'"']*)'"'"'.*/\2 from \1/'
+  done
+}
+# traced ARGS...: bounded, under LD_DEBUG=bindings, into a fresh log.
+traced() {
+  rm -f "$T"/ld.*
+  bounded 120 env LD_DEBUG=bindings LD_DEBUG_OUTPUT="$T/ld" "$@"
+}
 judge() {
-  local name=$1 outcome=$2 lines ended hung a l
+  local name=$1 outcome=$2 lines ended hung a l b
   lines=$(count "$OUT" '^child: fgcount: ')
   ended=$(count "$OUT" "$outcome")
   hung=$(count "$OUT" '^child: timeout ')
@@ -80,50 +103,57 @@ judge() {
   a=$(sum_of $ALLOC); l=$(sum_of $LOCK)
   if [ "$a" = 0 ]; then pass "$name: no malloc/calloc/realloc/free/memalign ($lines children)"
   else fail "$name: no malloc/calloc/realloc/free/memalign ($lines children)" "$a calls; $(summary "$OUT")"; fi
-  if [ "$l" = 0 ]; then pass "$name: no pthread_mutex_lock/trylock/rwlock ($lines children)"
-  else fail "$name: no pthread_mutex_lock/trylock/rwlock ($lines children)" "$l calls; $(summary "$OUT")"; fi
+  if [ "$l" = 0 ]; then pass "$name: no pthread_mutex_lock/trylock/rwlock/abort ($lines children)"
+  else fail "$name: no pthread_mutex_lock/trylock/rwlock/abort ($lines children)" "$l calls; $(summary "$OUT")"; fi
+  b=$(child_bindings | sort -u | head -8 | tr '\n' ';')
+  if [ -z "$b" ]; then pass "$name: no lazy symbol binding (LD_DEBUG=bindings, $lines children)"
+  else fail "$name: no lazy symbol binding (LD_DEBUG=bindings, $lines children)" "bound in the child: $b"; fi
 }
 
 for jh in $(jdks); do
   n=$(jdk_name "$jh")
   bin=$T/host$n
   if ! gcc -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -rdynamic -I"$jh/include" -I"$jh/include/linux" \
-       "$HERE/host.c" -o "$bin" -L"$jh/lib/server" -Wl,-rpath,"$jh/lib/server" -ljvm -ldl -lpthread \
+       "$HERE/host.c" -o "$bin" -L"$jh/lib/server" -L"$T" -Wl,-rpath,"$jh/lib/server" \
+       -Wl,-rpath,"$T" -Wl,-z,now -ljvm -lfglazy -ldl -lpthread \
        2>"$T/build.log"; then
     fail "childpath $n: build host" "$(head -c 400 "$T/build.log" | tr '\n' '|')"
     continue
   fi
 
-  bounded 120 env LD_PRELOAD="$PRELOAD" "$bin" control "$ROUNDS"
+  traced env LD_PRELOAD="$PRELOAD" "$bin" control "$ROUNDS"
   check "childpath $n: control: the counter sees the child's own strdup, free and pthread_mutex_lock" \
     "$(summary "$OUT")" \
     eval '[ "$(grep -c "^child: fgcount: _exit .* malloc=[1-9].* free=[1-9].* pthread_mutex_lock=[1-9]" "$OUT")" = "$ROUNDS" ]'
+  check "childpath $n: control: the binding check sees the child's lazy getpgrp (libfglazy)" \
+    "bindings seen: $(child_bindings | sort -u | head -5 | tr '\n' ';')" \
+    eval 'child_bindings | grep -q "^getpgrp from .*libfglazy.so"'
 
-  bounded 120 env LD_PRELOAD="$PRELOAD" "$bin" quiet "$ROUNDS"
+  traced env LD_PRELOAD="$PRELOAD" "$bin" quiet "$ROUNDS"
   judge "childpath $n: poisoning (atfork child handler), quiet child" '^child: exit 0$'
 
-  bounded 120 env LD_PRELOAD="$PRELOAD" "$bin" rawfork "$ROUNDS"
+  traced env LD_PRELOAD="$PRELOAD" "$bin" rawfork "$ROUNDS"
   judge "childpath $n: poisoning through _Fork(), FindClass report + abort()" '^child: signal 6$'
 
-  bounded 120 env LD_PRELOAD="$PRELOAD" "$bin" refuse "$ROUNDS"
+  traced env LD_PRELOAD="$PRELOAD" "$bin" refuse "$ROUNDS"
   judge "childpath $n: JavaVM refusals (GetEnv, Attach + report, Detach, Destroy)" '^child: exit 7$'
   check "childpath $n: the refused Attach was reported" "no report" \
     has "$ERR" '^forkguard: JNI call AttachCurrentThread '
 
-  bounded 120 env LD_PRELOAD="$PRELOAD" "$bin" abort "$ROUNDS"
+  traced env LD_PRELOAD="$PRELOAD" "$bin" abort "$ROUNDS"
   judge "childpath $n: FindClass, text report + abort()" '^child: signal 6$'
   check "childpath $n: text reports written" "expected $ROUNDS report first lines" \
     [ "$(count "$ERR" '^forkguard: JNI call FindClass ')" = "$ROUNDS" ]
 
-  bounded 120 env LD_PRELOAD="$PRELOAD" FORKGUARD_FORMAT=json "$bin" abort "$ROUNDS"
+  traced env LD_PRELOAD="$PRELOAD" FORKGUARD_FORMAT=json "$bin" abort "$ROUNDS"
   judge "childpath $n: FindClass, JSON report + abort()" '^child: signal 6$'
   check "childpath $n: JSON reports written" "expected $ROUNDS jni_in_child records" \
     [ "$(count "$ERR" '^\{"event":"jni_in_child"')" = "$ROUNDS" ]
 
-  bounded 120 env LD_PRELOAD="$PRELOAD" FORKGUARD_EXIT_CODE=42 "$bin" abort "$ROUNDS"
+  traced env LD_PRELOAD="$PRELOAD" FORKGUARD_EXIT_CODE=42 "$bin" abort "$ROUNDS"
   judge "childpath $n: FindClass, report + _exit(FORKGUARD_EXIT_CODE=42)" '^child: exit 42$'
 
-  bounded 120 env LD_PRELOAD="$PRELOAD" "$bin" busy "$ROUNDS"
+  traced env LD_PRELOAD="$PRELOAD" "$bin" busy "$ROUNDS"
   judge "childpath $n: FindClass while threads use JNI and dl_iterate_phdr" '^child: signal 6$'
 done
 finish

@@ -4,7 +4,7 @@
  *     FindClass), one calling System.gc() in a loop (safepoints, GC threads);
  *   - a loader thread: dl_iterate_phdr and dladdr in a tight loop, plus malloc
  *     and free (dl_iterate_phdr holds dl_load_write_lock, which glibc 2.36
- *     does not reset in a child: libunwind in the child takes it);
+ *     does not reset in a child: a child that took it would hang);
  *   - a C++ thread throwing and catching exceptions (throw.cc).
  * Every child calls FindClass at once; under forkguard (block mode) it must be
  * reported and die by SIGABRT. The parent waits for each child with

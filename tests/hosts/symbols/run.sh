@@ -6,7 +6,7 @@
 set -u
 . "$(dirname "$0")/../../lib.sh"
 
-EXPECTED="JNI_CreateJavaVM _Fork dlsym dlvsym fork forkguard_jvm_owner forkguard_jvm_usable forkguard_version"
+EXPECTED="JNI_CreateJavaVM _Fork __register_atfork dlsym dlvsym fork forkguard_jvm_owner forkguard_jvm_usable forkguard_version"
 
 if [ ! -f "$FG_LIB" ]; then
   fail "symbols: $FG_LIB exists" "not built (run ./build.sh)"
