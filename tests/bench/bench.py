@@ -320,7 +320,7 @@ class Bench:
 
     def callgrind_fork(self, jdk, host):
         """User-space instructions of one fork, each side, in steady state
-        (the median of CG_FORKS: the first fork also initialises libunwind)."""
+        (the median of CG_FORKS)."""
         result = {}
         for v in ("without", "off", "with"):
             # A small heap: user-space work does not depend on it; threads do.

@@ -23,9 +23,9 @@
 # an error raised in libforkguard's code: a libforkguard frame (its sources or
 # the .so) before any JVM frame, reading the stack from the innermost frame.
 # JAVA_TOOL_OPTIONS=-XX:+UseSerialGC -Xint keeps it to seconds. One known
-# false positive is suppressed (valgrind.supp): libunwind validates addresses
-# by write(2)-ing them to a pipe, which memcheck reports as a write() of
-# unaddressable or uninitialised bytes.
+# false positive stays suppressed (valgrind.supp), for builds that still use
+# libunwind: it validates addresses by write(2)-ing them to a pipe, which
+# memcheck reports as a write() of unaddressable or uninitialised bytes.
 set -u
 . "$(dirname "$0")/../../lib.sh"
 HERE=$ROOT/tests/hosts/sanitizers
