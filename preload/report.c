@@ -209,7 +209,8 @@ static size_t json_record(char *mem, size_t size, const struct fg_report *r, int
         json_str(&b, "libjvm", r->libjvm);
         json_str(&b, "host", r->host);
         /* The same sentence as the text record of this event. */
-        json_str(&b, "why", strcmp(r->event, "fork") == 0 ? FG_MSG_WHY_FORK : FG_MSG_WHY);
+        json_str(&b, "why",
+                 r->event && strcmp(r->event, "fork") == 0 ? FG_MSG_WHY_FORK : FG_MSG_WHY);
         json_str(&b, "fix", r->fix);
         if (with_frames) {
             json_frames(&b, "backtrace", r->frames, r->n_frames);
