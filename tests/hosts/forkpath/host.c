@@ -11,14 +11,15 @@
  *   slow-rawfork the same through _Fork()
  *   slow-jni     after a first fork, a thread in the constructor while the
  *                owner calls _Fork();
- *                the child calls GetVersion (warn: reported, passed through)
+ *                the child calls FindClass (block), GetVersion (warn:
+ *                reported, passed through)
  *                and _exit(0)s; the constructor is released after the child
  *                has ended
- *   alrm         the child blocks SIGALRM, raises it (pending), calls
- *                GetVersion; if that returns (warn) it unblocks SIGALRM: its
+ *   alrm         the child blocks SIGALRM, raises it (pending), uses JNI
+ *                as above; if that returns (warn) it unblocks SIGALRM: its
  *                own handler must run once (exit 0), else exit 3
  *   atfork       libfgearly's atfork child handler (registered before
- *                libforkguard's) calls GetVersion in the child; the child
+ *                libforkguard's) uses JNI as above in the child; the child
  *                then _exit(0)s
  *   refork       the child forks again through bad_cfi_fork (badcfi_*.S),
  *                a frame no unwinder can walk past: the fork site's walk
@@ -63,9 +64,16 @@ static void on_alrm(int sig)
     alarms++;
 }
 
+/* Block mode refuses a real use (FindClass) before it reaches the JVM, and
+ * answers bookkeeping such as GetVersion itself; warn passes every call
+ * through, so there the call is GetVersion, which never blocks in a child. */
 static void jni_in_child(void)
 {
-    (*env)->GetVersion(env);
+    const char *mode = getenv("FORKGUARD_MODE");
+    if (mode && strcmp(mode, "warn") == 0)
+        (*env)->GetVersion(env);
+    else
+        (*env)->FindClass(env, "java/lang/Object");
 }
 
 static long long now_us(void)

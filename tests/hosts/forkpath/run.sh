@@ -9,13 +9,13 @@
 #     for it (forkguard used to dlopen its unwinders there: a deadlock until
 #     the constructor's own 10 s bound).
 #   slow-jni (warn, block): the same at _Fork(), and the child calls
-#     GetVersion: glibc does not reset the loader's lock after _Fork, so the
+#     GetVersion (warn) or FindClass (block): glibc does not reset the loader's lock after _Fork, so the
 #     child must not take it (dladdr in the warn-mode check used to hang it
 #     for good; in the report's frame naming it cut the report at 500 ms).
 #   alrm (block, warn): the child has SIGALRM blocked and pending when it
 #     uses JNI: block mode still reports and aborts; warn mode gives the
 #     host its SIGALRM afterwards (the guard used to jump on it: SIGSEGV).
-#   atfork (block): libfgearly's atfork child handler calls GetVersion; it
+#   atfork (block): libfgearly's atfork child handler calls FindClass; it
 #     must be caught like any JNI call in the child.
 #   refork (block): the child forks again from a frame whose unwind
 #     information points at unmapped memory: the fork site's walk faults,
@@ -45,7 +45,7 @@ run() {
     "$T/host$1" "$3"
 }
 late='^slow: constructor released by its own'
-header='^forkguard: JNI call GetVersion in pid [0-9]+, a forked child of JVM owner pid [0-9]+$'
+header='^forkguard: JNI call (GetVersion|FindClass) in pid [0-9]+, a forked child of JVM owner pid [0-9]+$'
 
 for jh in $(jdks); do
   n=$(jdk_name "$jh")
@@ -87,7 +87,7 @@ for jh in $(jdks); do
 
   run "$n" block atfork
   check "forkpath $n: a JNI call from another library's atfork child handler is caught" \
-    "expected the GetVersion report and SIGABRT" \
+    "expected the FindClass report and SIGABRT" \
     eval 'has "$OUT" "^child: signal 6$" && has "$ERR" "$header"'
 
   run "$n" block refork
