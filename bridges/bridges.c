@@ -18,6 +18,7 @@ static struct {
     enum fg_bridge kind;
     void **jpype_context; /* &JPContext_global: the context is made at import */
     fg_jpype_on_shutdown_fn jpype_on_shutdown;
+    int jpype_ok; /* a known JPype, its wrappers installed: children stand down */
     int *rjava_dead; /* rJava's java_is_dead: its finalizers return at once */
 } bridge;
 
@@ -34,7 +35,7 @@ static enum fg_bridge classify(const char *creator)
         return FG_BRIDGE_JPYPE;
     if (strcmp(name, "rJava.so") == 0)
         return FG_BRIDGE_RJAVA;
-    if (strcmp(name, "rjbcore.so") == 0)
+    if (strncmp(name, "rjbcore.so", 10) == 0)
         return FG_BRIDGE_RJB;
     return FG_BRIDGE_NONE;
 }
@@ -68,8 +69,14 @@ void fg_bridges_detect(const char *creator)
         return;
     bridge.kind = classify(creator);
     resolve(creator);
-    if (bridge.kind == FG_BRIDGE_JPYPE && bridge.jpype_context && bridge.jpype_on_shutdown)
-        fg_jpype_adapter_install();
+}
+
+void fg_bridges_install(void)
+{
+    /* Published last: a child forked before this is guarded as a C host's. */
+    if (bridge.kind == FG_BRIDGE_JPYPE && bridge.jpype_context && bridge.jpype_on_shutdown &&
+        fg_jpype_adapter_install())
+        __atomic_store_n(&bridge.jpype_ok, 1, __ATOMIC_RELEASE);
 }
 
 enum fg_bridge fg_bridges_current(void)
@@ -81,7 +88,7 @@ void fg_bridges_stand_down_sigsafe(void)
 {
     switch (bridge.kind) {
     case FG_BRIDGE_JPYPE:
-        if (bridge.jpype_on_shutdown && bridge.jpype_context && *bridge.jpype_context)
+        if (__atomic_load_n(&bridge.jpype_ok, __ATOMIC_ACQUIRE) && *bridge.jpype_context)
             bridge.jpype_on_shutdown(NULL, NULL, (long long)(uintptr_t)*bridge.jpype_context);
         break;
     case FG_BRIDGE_RJAVA:

@@ -25,6 +25,11 @@ enum fg_bridge {
  * resolves what its child will need. Block mode only; a no-op otherwise. */
 void fg_bridges_detect(const char *creator);
 
+/* Parent, after the owner is published: what needs the bridge's own runtime
+ * (JPype's wrappers, through CPython's API, which may let other threads run).
+ * A child forked before it is done is guarded as a C host's would be. */
+void fg_bridges_install(void);
+
 enum fg_bridge fg_bridges_current(void);
 
 /* Child of the owner, block mode, right after the tables are poisoned: puts

@@ -29,6 +29,8 @@ static struct {
     void (*err_clear)(void);
     fg_pyobject *(*dict_new)(void);
     int (*dict_set)(fg_pyobject *, const char *, fg_pyobject *);
+    fg_pyobject *(*dict_get)(fg_pyobject *, const char *); /* borrowed */
+    int (*is_true)(fg_pyobject *);
     fg_pyobject *(*builtins)(void);
     fg_pyobject *(*run)(const char *, int, fg_pyobject *, fg_pyobject *, void *);
     fg_pyobject *(*cfunction_new)(struct fg_pymethoddef *, fg_pyobject *, fg_pyobject *);
@@ -37,30 +39,69 @@ static struct {
     void (*decref)(fg_pyobject *);
 } py;
 
-/* Runs once, in the parent, with the GIL: wraps the constructor of the
- * exception class JPype raises for every Java use once its context stands
- * down. The wrapper asks forkguard whether this process is a guarded child:
- * in the parent (and in any process that is not) it calls the original with
- * the original arguments, so behaviour there is unchanged; in a child it
- * gives the exception forkguard's message. No fork hook is involved: servers
- * that fork without running Python's at-fork hooks (uWSGI by default) are
- * covered too. */
+/* Runs once, in the parent, with the GIL, after the owner is published. It
+ * wraps what a forked child meets when it tries Java once JPype's context has
+ * stood down, so that each says why and writes forkguard's report:
+ * - jpype.JVMNotRunning's constructor: JPype raises it for every call into
+ *   Java (a method, a class, a field) when its context is not running;
+ * - jpype.startJVM: JPype reports "not started" in the child, and code that
+ *   starts the JVM when needed (JayDeBeApi) would otherwise get OSError;
+ * - the jpype.imports finder, which refuses Java packages with ImportError.
+ * Each wrapper asks forkguard whether this process is a guarded child; in the
+ * parent, and in any process that is not, it does exactly what the original
+ * does. No fork hook is involved: servers that fork without running Python's
+ * at-fork hooks (uWSGI by default) are covered too. _forkguard_ok tells the
+ * C side that the JPype version is one whose stand-down is known (1.2 up to
+ * 2.0, where onShutdown only clears the running flag) and that the wrappers
+ * are in place; without it children are guarded as a C host's would be. */
 static const char adapter_source[] =
     "def _forkguard_install(refused):\n"
     "    import sys\n"
+    "    jpype = sys.modules.get('jpype')\n"
+    "    core = sys.modules.get('jpype._core')\n"
     "    cls = getattr(sys.modules.get('_jpype'), 'JVMNotRunning', None)\n"
-    "    if not isinstance(cls, type) or getattr(cls.__init__, '_forkguard', 0):\n"
-    "        return\n"
-    "    base = cls.__init__\n"
+    "    if jpype is None or core is None or not isinstance(cls, type):\n"
+    "        return False\n"
+    "    try:\n"
+    "        version = tuple(int(x) for x in jpype.__version__.split('.')[:2])\n"
+    "    except (AttributeError, ValueError):\n"
+    "        return False\n"
+    "    if not (1, 2) <= version < (2, 0):\n"
+    "        return False\n"
+    "    if getattr(cls.__init__, '_forkguard', 0):\n"
+    "        return True\n"
+    "    init = cls.__init__\n"
     "    def __init__(self, *args, **kwargs):\n"
     "        message = refused()\n"
     "        if message is None:\n"
-    "            base(self, *args, **kwargs)\n"
+    "            init(self, *args, **kwargs)\n"
     "        else:\n"
-    "            base(self, message)\n"
+    "            init(self, message)\n"
     "    __init__._forkguard = 1\n"
     "    cls.__init__ = __init__\n"
-    "_forkguard_install(_forkguard_refused)\n";
+    "    start = core.startJVM\n"
+    "    def startJVM(*args, **kwargs):\n"
+    "        if refused() is not None:\n"
+    "            raise cls()\n"
+    "        return start(*args, **kwargs)\n"
+    "    startJVM.__doc__, startJVM.__wrapped__ = start.__doc__, start\n"
+    "    if getattr(jpype, 'startJVM', None) is start:\n"
+    "        jpype.startJVM = startJVM\n"
+    "    core.startJVM = startJVM\n"
+    "    loader = getattr(sys.modules.get('jpype.imports'), '_JImportLoader', None)\n"
+    "    find = getattr(loader, 'find_spec', None)\n"
+    "    if find is not None:\n"
+    "        def find_spec(self, name, path, target=None):\n"
+    "            try:\n"
+    "                return find(self, name, path, target)\n"
+    "            except ImportError:\n"
+    "                message = refused()\n"
+    "                if message is None:\n"
+    "                    raise\n"
+    "                raise ImportError(message, name=name) from None\n"
+    "        loader.find_spec = find_spec\n"
+    "    return True\n"
+    "_forkguard_ok = _forkguard_install(_forkguard_refused)\n";
 
 /* None outside a guarded child. In one, at the first real use of Java
  * through JPype: the report (once per process, like every refusal), and
@@ -105,6 +146,8 @@ static int resolve(void)
     *(void **)&py.err_clear = find("PyErr_Clear");
     *(void **)&py.dict_new = find("PyDict_New");
     *(void **)&py.dict_set = find("PyDict_SetItemString");
+    *(void **)&py.dict_get = find("PyDict_GetItemString");
+    *(void **)&py.is_true = find("PyObject_IsTrue");
     *(void **)&py.builtins = find("PyEval_GetBuiltins");
     *(void **)&py.run = find("PyRun_StringFlags");
     *(void **)&py.cfunction_new = find("PyCFunction_NewEx");
@@ -112,15 +155,15 @@ static int resolve(void)
     *(void **)&py.decref = find("Py_DecRef");
     *(void **)&py.build = find("Py_BuildValue");
     return py.gil_ensure && py.gil_release && py.err_occurred && py.err_clear && py.dict_new &&
-           py.dict_set && py.builtins && py.run && py.cfunction_new && py.str && py.decref && py.build;
+           py.dict_set && py.dict_get && py.is_true && py.builtins && py.run && py.cfunction_new && py.str && py.decref && py.build;
 }
 
-void fg_jpype_adapter_install(void)
+int fg_jpype_adapter_install(void)
 {
-    fg_pyobject *globals = NULL, *fn = NULL, *result;
-    int gil;
+    fg_pyobject *globals = NULL, *fn = NULL, *result, *ok;
+    int gil, installed = 0;
     if (!resolve())
-        return;
+        return 0;
     gil = py.gil_ensure();
     /* Never run Python over an exception the host is about to handle. */
     if (!py.err_occurred()) {
@@ -129,15 +172,20 @@ void fg_jpype_adapter_install(void)
         if (globals && fn && py.dict_set(globals, "__builtins__", py.builtins()) == 0 &&
             py.dict_set(globals, "_forkguard_refused", fn) == 0) {
             result = py.run(adapter_source, FG_PY_FILE_INPUT, globals, globals, NULL);
-            if (result)
+            if (result) {
                 py.decref(result);
+                ok = py.dict_get(globals, "_forkguard_ok");
+                installed = ok && py.is_true(ok) == 1;
+            }
         }
         if (fn)
             py.decref(fn);
         if (globals)
             py.decref(globals);
+        /* Ours (the wrappers could not be set): the host's JVM start goes on. */
         if (py.err_occurred())
             py.err_clear();
     }
     py.gil_release(gil);
+    return installed;
 }

@@ -8,6 +8,8 @@
  * Java use once its context stands down in a child, carry forkguard's message
  * there and write forkguard's report at the first such use. In the parent the
  * class behaves as before. Nothing at all without CPython's API. */
-void fg_jpype_adapter_install(void);
+/* Returns 1 when the wrappers are in place for a JPype version whose
+ * stand-down is known; 0 otherwise (children are then guarded as a C host's). */
+int fg_jpype_adapter_install(void);
 
 #endif

@@ -96,6 +96,7 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real, const void *ca
     fg_host_detect(creator[0] ? creator : NULL);
     fg_bridges_detect(creator[0] ? creator : NULL);
     __atomic_store_n(&fg.owner_pid, fg.self_pid, __ATOMIC_RELEASE);
+    fg_bridges_install();
     /* Before the host gets the JVM: its first DriverManager use comes later. */
     if (fg.cfg.classpath || fg.cfg.drivers)
         fg_classpath_inject(vm, env);

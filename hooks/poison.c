@@ -69,7 +69,12 @@ static void JNICALL hk_nothing(void)
 
 static jint JNICALL hk_zero(void)
 {
-    return 0; /* JNI_OK, JNI_FALSE, no pending exception (NULL) */
+    return 0; /* JNI_OK, JNI_FALSE */
+}
+
+static jthrowable JNICALL hk_no_exception(void)
+{
+    return NULL;
 }
 
 static jobject JNICALL hk_pop_local_frame(JNIEnv *env, jobject result)
@@ -93,7 +98,7 @@ static void *housekeeping(unsigned slot)
         void *answer;
     } answers[] = {
         {FG_SLOT(GetVersion), (void *)hk_get_version},
-        {FG_SLOT(ExceptionOccurred), (void *)hk_zero},
+        {FG_SLOT(ExceptionOccurred), (void *)hk_no_exception},
         {FG_SLOT(ExceptionDescribe), (void *)hk_nothing},
         {FG_SLOT(ExceptionClear), (void *)hk_nothing},
         {FG_SLOT(ExceptionCheck), (void *)hk_zero},

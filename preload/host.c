@@ -53,7 +53,7 @@ static enum fg_host from_creator(const char *creator)
         return FG_HOST_PYTHON;
     if (strcmp(name, "rJava.so") == 0)
         return FG_HOST_R;
-    if (starts_with(name, "rjbcore.so"))
+    if (strncmp(name, "rjbcore.so", 10) == 0)
         return FG_HOST_RUBY;
     if (strcmp(name, "libjli.so") == 0)
         return FG_HOST_JAVA;

@@ -42,8 +42,14 @@ def import_missing():
 def gc_pressure():
     import gc
     held = []
-    for _ in range(10):  # grows by 50 MB per collection: JPype's GC hook fires
-        held.append([bytes(1 << 20) for _ in range(50)])
+    # JPype's GC hook (jp_gc.cpp) measures malloc's in-use bytes (mallinfo)
+    # at the end of each Python collection and calls System.gc() through JNI
+    # once they pass its limit (its high-water mark + 20 MB). So: ~50 MB of
+    # malloc'ed objects per collection (bytearrays of 3000 bytes; a literal
+    # like b"x" * 2000 would be one folded constant, and 1 MB objects are
+    # mmap'ed, which mallinfo does not count).
+    for _ in range(4):
+        held.append([bytearray(b"y" * 3000) for _ in range(17000)])
         gc.collect()
     garbage = [[i] for i in range(300000)]  # many tracked objects: automatic GCs
     del garbage, held
@@ -74,8 +80,30 @@ def uses_java():
     print("child: still isinstance", isinstance(None, collections.abc.Sequence))
 
 
+def starts_jvm():
+    """JayDeBeApi's idiom (and many worker initialisers): start the JVM when
+    it does not run. In a child the JVM must not be started again."""
+    import jpype
+    try:
+        if not jpype.isJVMStarted():
+            jpype.startJVM(classpath=["/usr/share/java/org.jpype.jar"])
+        print("child: started?!")
+    except Exception as e:
+        print("child: exception %s: %s" % (type(e).__name__, e))
+
+
+def imports_java():
+    """A Java package the parent never imported, through jpype.imports."""
+    try:
+        from java.time import Instant  # noqa: F401
+        print("child: imported?!")
+    except ImportError as e:
+        print("child: exception %s: %s" % (type(e).__name__, e))
+
+
 SCENARIOS = {f.__name__: f for f in (isinstance_abc, traceback_format, import_missing,
-                                     gc_pressure, drop_inherited, uses_java)}
+                                     gc_pressure, drop_inherited, uses_java, starts_jvm,
+                                     imports_java)}
 
 if __name__ == "__main__":
     scenario = SCENARIOS[sys.argv[1]]

@@ -62,6 +62,20 @@ for jh in $(jdks); do
       && grep -q '^child: still isinstance False$' '$OUT' && grep -q '^parent: status 7$' '$OUT' \
       && [ \$(grep -cE '$head_re' '$ERR') = 1 ] && [ \$(grep -c '^forkguard' '$ERR') = 1 ]"
 
+  # Starting the JVM when it "is not started" (JayDeBeApi's idiom), and a
+  # Java package the parent never imported: JPype's own refusals, with
+  # forkguard's message and one report each (no OSError "cannot be restarted").
+  py bridge.py starts_jvm
+  check "jpype $n: startJVM in a child (JayDeBeApi's idiom): JVMNotRunning with forkguard's message, one report" \
+    "expected JVMNotRunning, not OSError; one report through JPype; status 7" \
+    bash -c "grep -qE '^child: exception $java_exc' '$OUT' && grep -q '^parent: status 7$' '$OUT' \
+      && [ \$(grep -cE '$head_re' '$ERR') = 1 ] && [ \$(grep -c '^forkguard' '$ERR') = 1 ]"
+  py bridge.py imports_java
+  check "jpype $n: importing a new Java package in a child: ImportError with forkguard's message, one report" \
+    "expected ImportError saying why, one report through JPype, status 7" \
+    bash -c "grep -qE '^child: exception ImportError: Java is not usable in this process \(pid [0-9]+\)' '$OUT' \
+      && grep -q '^parent: status 7$' '$OUT' && [ \$(grep -cE '$head_re' '$ERR') = 1 ]"
+
   # The CI gate reads that report from a text log (the default format).
   log=$FG_TMP/jpype-$n.log
   bounded 90 env LD_PRELOAD="$FG_LIB" JAVA_HOME="$jh" FORKGUARD_LOG="$log" "$PYTHON" bridge.py uses_java
