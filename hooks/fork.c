@@ -10,6 +10,8 @@
  * compare. */
 #include "fork.h"
 
+#include "../preload/fork_site.h"
+
 #include "jvm.h"
 #include "poison.h"
 #include "../preload/report_emit.h"
@@ -21,21 +23,13 @@
 #include <pthread.h>
 #include <unistd.h>
 
-/* initial-exec: the preloaded library sits in static TLS, so the child reads it
- * without __tls_get_addr (which may allocate). */
-static __thread struct fg_fork_site site __attribute__((tls_model("initial-exec")));
-
-const struct fg_fork_site *fg_fork_site_sigsafe(void)
-{
-    return &site;
-}
 
 /* Parent side, before the fork: remember where it was called. Only a process
  * in a JVM lineage pays for it (2-5 us of unwinding). */
 static void capture_site(void)
 {
     /* Nothing is loaded here: fg_backtrace_load ran at JVM creation. */
-    site.n = fg_backtrace_capture(site.ips, FG_FRAMES_MAX);
+    fg_fork_site.n = fg_backtrace_capture(fg_fork_site.ips, FG_FRAMES_MAX);
     fg.fork_parent_pid = fg.self_pid;
 }
 
@@ -74,18 +68,18 @@ static int first_time(const uintptr_t *ips, int n)
     return 0;
 }
 
-/* Parent side, after the fork: the warning, if asked for, once per site. */
+/* Parent side, after the fork: the warning, if asked for, once per fg_fork_site. */
 static void warn_after_fork(pid_t child)
 {
-    if (!fg.cfg.on_fork_warn || fg.owner_pid != fg.self_pid || site.n == 0 || !fg_jvm_alive())
+    if (!fg.cfg.on_fork_warn || fg.owner_pid != fg.self_pid || fg_fork_site.n == 0 || !fg_jvm_alive())
         return;
-    if (first_time(site.ips, site.n))
-        fg_report_fork(child, site.ips, site.n);
+    if (first_time(fg_fork_site.ips, fg_fork_site.n))
+        fg_report_fork(child, fg_fork_site.ips, fg_fork_site.n);
 }
 
 static void prepare(void)
 {
-    if (!wants_site() || site.captured)
+    if (!wants_site() || fg_fork_site.captured)
         return;
     capture_site();
 }
@@ -94,14 +88,14 @@ static void prepare(void)
  * the wrapper below reports its own forks, with the child's pid. */
 static void parent(void)
 {
-    if (site.captured || !wants_site())
+    if (fg_fork_site.captured || !wants_site())
         return;
     warn_after_fork(0);
 }
 
 void fg_fork_child_sigsafe(void)
 {
-    site.captured = 0;
+    fg_fork_site.captured = 0;
     if (!fg.owner_pid)
         return;
     fg.self_pid = getpid();
@@ -181,9 +175,9 @@ __attribute__((visibility("default"))) pid_t fork(void)
     if (!wants_site())
         return fg.real.fork();
     capture_site();
-    site.captured = 1;
+    fg_fork_site.captured = 1;
     pid = fg.real.fork();
-    site.captured = 0;
+    fg_fork_site.captured = 0;
     if (pid > 0)
         warn_after_fork(pid);
     return pid;
