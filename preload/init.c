@@ -1,10 +1,11 @@
-/* Load-time set-up: configuration, the log, real symbols, fork handlers. */
+/* Load-time set-up of the core: configuration and the log (the constructor
+ * that calls it, and installs the fork handlers, is hooks/load.c). */
 #include "config.h"
 #include "log.h"
 #include "realsym.h"
 #include "report_emit.h"
 #include "state.h"
-#include "../hooks/fork.h"
+#include "init.h"
 
 #include <dlfcn.h>
 #include <stddef.h>
@@ -72,7 +73,7 @@ static void read_environment(struct fg_config_input *in)
     }
 }
 
-__attribute__((constructor)) static void fg_init(void)
+int fg_init_load(void)
 {
     static struct pending pending;
     struct fg_config_input in;
@@ -88,7 +89,7 @@ __attribute__((constructor)) static void fg_init(void)
      * says nothing and registers no fork handler; its entries pass through. */
     if (fg_realsym_other_copy()) {
         fg.cfg.mode = FG_MODE_OFF;
-        return;
+        return 0;
     }
     read_environment(&in);
     in.secure = getauxval(AT_SECURE) != 0;
@@ -102,6 +103,5 @@ __attribute__((constructor)) static void fg_init(void)
     fg.cfg.log_path = NULL; /* copied or abandoned; the string is not ours */
     for (i = 0; i < pending.n; i++)
         fg_report_config_error(pending.lines[i]);
-
-    fg_fork_install();
+    return 1;
 }
