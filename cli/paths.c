@@ -1,6 +1,7 @@
 /* Locating the library and the demo host relative to the executable, so the
- * same binary works from build/ and after `./build.sh install` (also under a
- * DESTDIR staging root, or through a symlink), with no path compiled in. */
+ * same binary works from build/, after `./build.sh install` (also under a
+ * DESTDIR staging root, or through a symlink) and from the Debian package,
+ * with no path compiled in. */
 #include "paths.h"
 
 #include <errno.h>
@@ -49,10 +50,16 @@ int fg_paths_find(const char *name, int amode, struct fg_paths_found *f)
     slash = strrchr(prefix, '/');
     if (slash != NULL)
         *slash = '\0';
+    /* The package puts the library where ld.so looks for system libraries,
+     * <prefix>/lib/<multiarch triplet>/, so that a bare
+     * LD_PRELOAD=libforkguard.so finds it too. FG_MULTIARCH is the compiler's
+     * triplet (build.sh); empty on systems without multiarch, where this is
+     * <prefix>/lib/. */
     if ((rc = fg_paths_join(f->tried[0], PATH_MAX, dir, "/", name)) < 0 ||
-        (rc = fg_paths_join(f->tried[1], PATH_MAX, prefix, "/lib/forkguard/", name)) < 0)
+        (rc = fg_paths_join(f->tried[1], PATH_MAX, prefix, "/lib/forkguard/", name)) < 0 ||
+        (rc = fg_paths_join(f->tried[2], PATH_MAX, prefix, "/lib/" FG_MULTIARCH "/", name)) < 0)
         return rc;
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < FG_PATHS_NTRIED; i++) {
         /* The real path: what LD_PRELOAD carries and what is compared with
          * entries already there. */
         if (access(f->tried[i], amode) == 0 && realpath(f->tried[i], f->path) != NULL)
