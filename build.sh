@@ -91,10 +91,8 @@ build_lib() {
 
 # The forkguard command (cli/*.c); it includes preload/messages.h for the
 # version and the accepted values, so they cannot drift from the library's.
-# FG_MULTIARCH: where the Debian package puts the library (cli/paths.c).
 build_cli() {
-  gcc -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror \
-      -DFG_MULTIARCH="\"$(gcc -print-multiarch)\"" cli/*.c -o "$B/forkguard"
+  gcc -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror cli/*.c -o "$B/forkguard"
 }
 
 # The demo host `forkguard run` runs when given no command; linked with -ljvm,

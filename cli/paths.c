@@ -10,6 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Debian's multiarch triplet for x86-64, the one architecture forkguard is
+ * built for (hooks/stubs_x86_64.S). */
+#define FG_PATHS_MULTIARCH "x86_64-linux-gnu"
+
 /* The directory of the running executable. /proc/self/exe is already
  * resolved by the kernel (no symlinks, no ".."), so taking its parent
  * directories by cutting at '/' is exact. */
@@ -52,12 +56,11 @@ int fg_paths_find(const char *name, int amode, struct fg_paths_found *f)
         *slash = '\0';
     /* The package puts the library where ld.so looks for system libraries,
      * <prefix>/lib/<multiarch triplet>/, so that a bare
-     * LD_PRELOAD=libforkguard.so finds it too. FG_MULTIARCH is the compiler's
-     * triplet (build.sh); empty on systems without multiarch, where this is
-     * <prefix>/lib/. */
+     * LD_PRELOAD=libforkguard.so finds it too. */
     if ((rc = fg_paths_join(f->tried[0], PATH_MAX, dir, "/", name)) < 0 ||
         (rc = fg_paths_join(f->tried[1], PATH_MAX, prefix, "/lib/forkguard/", name)) < 0 ||
-        (rc = fg_paths_join(f->tried[2], PATH_MAX, prefix, "/lib/" FG_MULTIARCH "/", name)) < 0)
+        (rc = fg_paths_join(f->tried[2], PATH_MAX, prefix, "/lib/" FG_PATHS_MULTIARCH "/",
+                            name)) < 0)
         return rc;
     for (i = 0; i < FG_PATHS_NTRIED; i++) {
         /* The real path: what LD_PRELOAD carries and what is compared with
