@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # forkguard build driver. See README.md and docs/maintainers.md; usage:
-#   ./build.sh [build|test|demo|bench|fuzz|install|clean]     for users
-#   ./build.sh sources|variant DIR [...]|deps|java-home      for test suites
+#   ./build.sh [build|test|demo|bench|fuzz|install|deb|clean]  for users
+#   ./build.sh sources|variant DIR [...]|deps|java-home       for test suites
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -117,7 +117,9 @@ link_lib() {
   local out=$1 objs
   shift
   mapfile -t objs
-  gcc -shared -o "$out.new" "${objs[@]}" "$@" \
+  # The SONAME is the name users preload (LD_PRELOAD=libforkguard.so); the
+  # package puts the library in ld.so's directories, where one is expected.
+  gcc -shared -o "$out.new" "${objs[@]}" "$@" -Wl,-soname,libforkguard.so \
       -Wl,-z,now -Wl,-z,relro -Wl,--version-script="$ROOT/preload/exports.map" \
       -Wl,--no-undefined -ldl -lpthread
   mv -f "$out.new" "$out"
@@ -180,6 +182,88 @@ build_all() {
   echo "build.sh: built $B/libforkguard.so, $B/forkguard and $B/demo-host" >&2
 }
 
+# The man pages (man/, roff) and the API names that lead to libforkguard(3).
+MAN_PAGES=(man/forkguard.1 man/libforkguard.3)
+MAN_API_LINKS=(forkguard_jvm_owner forkguard_jvm_usable forkguard_version)
+
+# install_man DIR GZIP: the pages under DIR/man1, DIR/man3, gzipped for the
+# package (GZIP=1), and the API names as symlinks to libforkguard.3.
+install_man() {
+  local dir=$1 gz=$2 page sec ext= f
+  [ "$gz" = 1 ] && ext=.gz
+  for page in "${MAN_PAGES[@]}"; do
+    sec=${page##*.}
+    install -D -m 0644 "$page" "$dir/man$sec/$(basename "$page")"
+    [ "$gz" = 1 ] && gzip -9nf "$dir/man$sec/$(basename "$page")"
+  done
+  for f in "${MAN_API_LINKS[@]}"; do
+    ln -sf "libforkguard.3$ext" "$dir/man3/$f.3$ext"
+  done
+}
+
+# ./build.sh deb: build/forkguard_<version>_<arch>.deb with dpkg's own tools.
+# The package tree is staged in build/deb/root; pkg/deb/control is copied to
+# build/deb/debian/control (where dpkg-shlibdeps and dpkg-gencontrol read it)
+# next to a debian/changelog generated from FG_VERSION, so the tree needs no
+# top-level debian/ directory (pkg/README says why).
+build_deb() {
+  local version arch ma stage root doc deb f
+  install_pkgs dpkg-dev binutils
+  version=$(sed -n 's/^#define FG_VERSION "\(.*\)"$/\1/p' preload/messages.h)
+  [ -n "$version" ] || { echo "build.sh: no FG_VERSION in preload/messages.h" >&2; return 1; }
+  arch=$(dpkg --print-architecture)
+  ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
+  # Reproducible: file times and the changelog date from the last commit.
+  export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
+  stage=$B/deb
+  root=$stage/root
+  doc=$root/usr/share/doc/forkguard
+  rm -rf "$stage"
+  mkdir -p "$stage/debian" "$root/DEBIAN"
+  cp pkg/deb/control "$stage/debian/control"
+  {
+    echo "forkguard ($version) unstable; urgency=medium"
+    echo
+    echo "  * forkguard $version, built from its source tree."
+    echo "    The project's changelog: docs/changelog.md in the tree."
+    echo
+    echo " -- $(sed -n 's/^Maintainer: //p' pkg/deb/control)  $(date -u -R -d "@$SOURCE_DATE_EPOCH")"
+  } > "$stage/debian/changelog"
+
+  # Stripped as dh_strip does; the library keeps .dynsym, which is all that
+  # LD_PRELOAD, dlsym and its own backtraces need.
+  install -D -m 0755 "$B/forkguard" "$root/usr/bin/forkguard"
+  install -D -m 0644 "$B/libforkguard.so" "$root/usr/lib/$ma/libforkguard.so"
+  install -D -m 0755 "$B/demo-host" "$root/usr/lib/forkguard/demo-host"
+  strip --remove-section=.comment --remove-section=.note "$root/usr/bin/forkguard" \
+        "$root/usr/lib/forkguard/demo-host"
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note \
+        "$root/usr/lib/$ma/libforkguard.so"
+  install -D -m 0644 include/forkguard.h "$root/usr/include/forkguard.h"
+  mkdir -p "$root/usr/lib/$ma/pkgconfig"
+  sed -e "s/@MULTIARCH@/$ma/" -e "s/@VERSION@/$version/" pkg/deb/forkguard.pc.in \
+      > "$root/usr/lib/$ma/pkgconfig/forkguard.pc"
+  install_man "$root/usr/share/man" 1
+  install -D -m 0644 pkg/deb/copyright "$doc/copyright"
+  install -m 0644 docs/deploy.md docs/contract.md "$doc/"
+  install -m 0644 "$stage/debian/changelog" "$doc/changelog"
+  gzip -9nf "$doc/changelog"
+  install -D -m 0644 pkg/deb/lintian-overrides "$root/usr/share/lintian/overrides/forkguard"
+  install -m 0644 pkg/deb/triggers "$root/DEBIAN/triggers"
+
+  # Depends from the ELF files (demo-host left out: see pkg/deb/control).
+  (cd "$stage" &&
+   dpkg-shlibdeps -Tdebian/substvars "root/usr/bin/forkguard" "root/usr/lib/$ma/libforkguard.so" &&
+   dpkg-gencontrol -pforkguard -Proot -Tdebian/substvars)
+  (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z |
+   xargs -0 md5sum > DEBIAN/md5sums)
+  find "$root" -type d -exec chmod 0755 {} +
+  deb=$B/forkguard_${version}_${arch}.deb
+  rm -f "$B"/forkguard_*.deb
+  dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
+  echo "build.sh: built $deb" >&2
+}
+
 case "${1:-build}" in
   build) build_all ;;
   test)
@@ -204,11 +288,15 @@ case "${1:-build}" in
     install -D -m 0755 "$B/libforkguard.so" "${DESTDIR:-}$PREFIX/lib/forkguard/libforkguard.so"
     install -D -m 0755 "$B/demo-host" "${DESTDIR:-}$PREFIX/lib/forkguard/demo-host"
     install -D -m 0644 include/forkguard.h "${DESTDIR:-}$PREFIX/include/forkguard.h"
+    install_man "${DESTDIR:-}$PREFIX/share/man" 0
     echo "build.sh: installed under ${DESTDIR:-}$PREFIX" >&2 ;;
+  deb)
+    build_all
+    build_deb ;;
   sources) lib_sources ;;
   variant) shift; build_variant "$@" ;;
   deps) install_pkgs "${BUILD_PKGS[@]}" "${TEST_PKGS[@]}" ;;
   java-home) java_home ;;
   clean) rm -rf "$B" ;;
-  *) echo "build.sh: unknown command '$1': expected build, test, demo, bench, fuzz, install, sources, variant, deps, java-home or clean" >&2; exit 2 ;;
+  *) echo "build.sh: unknown command '$1': expected build, test, demo, bench, fuzz, install, deb, sources, variant, deps, java-home or clean" >&2; exit 2 ;;
 esac

@@ -58,7 +58,7 @@
 #define FG_CLI_ERR_BAD_VALUE FG_MSG_PREFIX "bad value '%s' for %s: expected %s\n"
 #define FG_CLI_ERR_MISSING_CMD FG_MSG_PREFIX "missing command after --\n"
 #define FG_CLI_ERR_EXEC FG_MSG_PREFIX "cannot run '%s': %s\n"
-#define FG_CLI_ERR_NOT_FOUND FG_MSG_PREFIX "%s not found; tried %s and %s\n"
+#define FG_CLI_ERR_NOT_FOUND FG_MSG_PREFIX "%s not found; tried %s, %s and %s\n"
 #define FG_CLI_ERR_SELF                                                                        \
     FG_MSG_PREFIX "cannot locate the forkguard executable (/proc/self/exe): %s\n"
 #define FG_CLI_ERR_PRELOAD_PATH                                                                \

@@ -128,7 +128,7 @@ static int fg_run_locate(const char *name, int amode, struct fg_paths_found *f)
     int rc = fg_paths_find(name, amode, f);
 
     if (rc == -ENOENT)
-        fprintf(stderr, FG_CLI_ERR_NOT_FOUND, name, f->tried[0], f->tried[1]);
+        fprintf(stderr, FG_CLI_ERR_NOT_FOUND, name, f->tried[0], f->tried[1], f->tried[2]);
     else if (rc < 0)
         fprintf(stderr, FG_CLI_ERR_SELF, strerror(-rc));
     return rc < 0 ? -1 : 0;

@@ -157,15 +157,16 @@ check "wrapper: options apply to the demo too (warn, json)" \
 # --- the library or the demo host missing: one line naming both paths tried
 mkdir -p "$T/lonely"; cp "$FG" "$T/lonely/forkguard"
 bounded 10 "$T/lonely/forkguard" run true
-check "wrapper: no library beside it: one line naming both paths tried, exit 2" \
-  "expected $T/lonely/libforkguard.so and $T/lib/forkguard/libforkguard.so" \
-  usage_error "libforkguard.so not found; tried $T/lonely/libforkguard.so and $T/lib/forkguard/libforkguard.so"
+MA=$(gcc -print-multiarch)
+check "wrapper: no library beside it: one line naming the paths tried, exit 2" \
+  "expected $T/lonely/libforkguard.so, $T/lib/forkguard/libforkguard.so and $T/lib/$MA/libforkguard.so" \
+  usage_error "libforkguard.so not found; tried $T/lonely/libforkguard.so, $T/lib/forkguard/libforkguard.so and $T/lib/$MA/libforkguard.so"
 
 cp "$FG_LIB" "$T/lonely/"
 bounded 10 "$T/lonely/forkguard" run
-check "wrapper: no demo host beside it: 'run' alone names both paths tried, exit 2" \
-  "expected $T/lonely/demo-host and $T/lib/forkguard/demo-host" \
-  usage_error "demo-host not found; tried $T/lonely/demo-host and $T/lib/forkguard/demo-host"
+check "wrapper: no demo host beside it: 'run' alone names the paths tried, exit 2" \
+  "expected $T/lonely/demo-host, $T/lib/forkguard/demo-host and $T/lib/$MA/demo-host" \
+  usage_error "demo-host not found; tried $T/lonely/demo-host, $T/lib/forkguard/demo-host and $T/lib/$MA/demo-host"
 bounded 10 "$T/lonely/forkguard" run -- sh -c 'echo "$LD_PRELOAD"'
 check "wrapper: a copied wrapper uses the library beside it" "expected $T/lonely/libforkguard.so" \
   bash -c "[ \"\$(cat '$OUT')\" = '$T/lonely/libforkguard.so' ]"
