@@ -2,7 +2,7 @@
 # The man pages (man/*.[1-8], roff): they render without groff warnings at 80
 # columns, they name every FORKGUARD_* variable the library reads
 # (preload/init.c's table) and every option and subcommand the command
-# accepts (cli/run.c, cli/main.c), and `./build.sh install` installs them.
+# accepts (cli/run.c, cli/main.c, cli/report.c), and `./build.sh install` installs them.
 set -u
 source "$(dirname "$0")/../../lib.sh"
 PAGES=("$ROOT"/man/*.[1-8])
@@ -35,8 +35,8 @@ done
 
 # Every option and subcommand the command compares its arguments with: the
 # rows of run.c's option table and the strcmp()s on an argument.
-mapfile -t opts < <(grep -ohE '(\{|strcmp\(arg, )"--?[a-z][a-z-]*"' "$ROOT/cli/run.c" \
-                      "$ROOT/cli/main.c" | sed 's/.*"\(.*\)"/\1/' | sort -u)
+mapfile -t opts < <(grep -ohE '(\{|strcmp\((arg|argv\[i\]), )"--?[a-z][a-z-]*"' "$ROOT/cli/run.c" \
+                      "$ROOT/cli/main.c" "$ROOT/cli/report.c" | sed 's/.*"\(.*\)"/\1/' | sort -u)
 mapfile -t cmds < <(grep -ohE 'strcmp\(arg, "[a-z]+"\)' "$ROOT/cli/main.c" |
                     sed 's/.*"\(.*\)".*/\1/' | sort -u)
 check "man: found the command's options in cli/" "parsed: ${opts[*]:-}" test "${#opts[@]}" -ge 8
