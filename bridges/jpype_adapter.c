@@ -120,12 +120,12 @@ static fg_pyobject *refused(fg_pyobject *self, fg_pyobject *unused)
         fg_report_jni_sigsafe(FG_JPYPE_FUNCTION, FG_VERDICT_REFUSE, FG_JPYPE_RESULT);
     }
     fg_buf_init(&b, msg, sizeof msg - 1);
-    fg_buf_str_sigsafe(&b, FG_JPYPE_MSG_1);
-    fg_buf_i64_sigsafe(&b, getpid());
-    fg_buf_str_sigsafe(&b, FG_JPYPE_MSG_2);
-    fg_buf_i64_sigsafe(&b, fg.owner_pid);
-    fg_buf_str_sigsafe(&b, FG_JPYPE_MSG_3);
-    fg_buf_str_sigsafe(&b, fg_host_fix(fg.host));
+    fg_buf_str(&b, FG_JPYPE_MSG_1);
+    fg_buf_i64(&b, getpid());
+    fg_buf_str(&b, FG_JPYPE_MSG_2);
+    fg_buf_i64(&b, fg.owner_pid);
+    fg_buf_str(&b, FG_JPYPE_MSG_3);
+    fg_buf_str(&b, fg_host_fix(fg.host));
     msg[b.len] = '\0';
     return py.str(msg);
 }

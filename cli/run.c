@@ -29,8 +29,8 @@ struct fg_run_option {
     const char *value; /* parsed */
 };
 
-static const char *const fg_run_modes[] = {"block", "warn", "off", NULL};
-static const char *const fg_run_formats[] = {"text", "json", NULL};
+static const char *const fg_run_modes[] = {FG_MODE_NAMES, NULL};
+static const char *const fg_run_formats[] = {FG_FORMAT_NAMES, NULL};
 
 /* Index of --log in the table below. */
 #define FG_RUN_LOG 1

@@ -51,11 +51,11 @@ static void notice_newer_jni(jint version)
     char line[512];
     struct fg_buf b;
     fg_buf_init(&b, line, sizeof line - 1);
-    fg_buf_str_sigsafe(&b, FG_MSG_PREFIX FG_MSG_JNI_NEWER_1);
-    fg_buf_hex_sigsafe(&b, (uint64_t)(uint32_t)version);
-    fg_buf_str_sigsafe(&b, FG_MSG_JNI_NEWER_2);
-    fg_buf_u64_sigsafe(&b, fg_poison_env_slots(version));
-    fg_buf_str_sigsafe(&b, FG_MSG_JNI_NEWER_3);
+    fg_buf_str(&b, FG_MSG_PREFIX FG_MSG_JNI_NEWER_1);
+    fg_buf_hex(&b, (uint64_t)(uint32_t)version);
+    fg_buf_str(&b, FG_MSG_JNI_NEWER_2);
+    fg_buf_u64(&b, fg_poison_env_slots(version));
+    fg_buf_str(&b, FG_MSG_JNI_NEWER_3);
     line[b.len] = '\0';
     fg_report_jvm_notice(line);
 }

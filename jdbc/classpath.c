@@ -32,12 +32,12 @@ static void say_java(JNIEnv *env, const char *prefix, jstring text)
     struct fg_buf b;
     const char *chars = text ? (*env)->GetStringUTFChars(env, text, NULL) : NULL;
     fg_buf_init(&b, mem, sizeof mem);
-    fg_buf_str_sigsafe(&b, FG_MSG_PREFIX);
-    fg_buf_str_sigsafe(&b, prefix);
+    fg_buf_str(&b, FG_MSG_PREFIX);
+    fg_buf_str(&b, prefix);
     /* Names come from the environment and from JAR contents: one line, no
      * terminal escapes. */
-    fg_buf_printable_sigsafe(&b, chars ? chars : "(no message)", 1500);
-    fg_buf_finish_sigsafe(&b, "");
+    fg_buf_printable(&b, chars ? chars : "(no message)", 1500);
+    fg_buf_finish(&b, "");
     mem[b.len < sizeof mem ? b.len : sizeof mem - 1] = '\0';
     if (chars)
         (*env)->ReleaseStringUTFChars(env, text, chars);
@@ -45,21 +45,16 @@ static void say_java(JNIEnv *env, const char *prefix, jstring text)
 }
 
 /* The one exception check of this file: a pending exception is reported by
- * its toString(), cleared, and the caller leaves. Returns 1 when it failed. */
-static int failed(JNIEnv *env, const char *what, const void *result_or_1)
+ * its toString() and cleared, and the caller leaves. Returns 1 when one was. */
+static int threw(JNIEnv *env, const char *what)
 {
     jthrowable exc;
     jclass object;
     jmethodID to_string;
     jstring text = NULL;
     char prefix[160];
-    if (!(*env)->ExceptionCheck(env)) {
-        if (result_or_1)
-            return 0;
-        snprintf(prefix, sizeof prefix, "classpath injection: %s failed: ", what);
-        say_java(env, prefix, NULL);
-        return 1;
-    }
+    if (!(*env)->ExceptionCheck(env))
+        return 0;
     exc = (*env)->ExceptionOccurred(env);
     (*env)->ExceptionClear(env);
     object = (*env)->FindClass(env, "java/lang/Object");
@@ -70,6 +65,20 @@ static int failed(JNIEnv *env, const char *what, const void *result_or_1)
     (*env)->ExceptionClear(env); /* toString itself may throw: never leave one */
     snprintf(prefix, sizeof prefix, "classpath injection: %s: ", what);
     say_java(env, prefix, text);
+    return 1;
+}
+
+/* For a call that returns something: an exception, or a NULL result without
+ * one, fails it (reported). */
+static int failed(JNIEnv *env, const char *what, const void *result)
+{
+    char prefix[160];
+    if (threw(env, what))
+        return 1;
+    if (result)
+        return 0;
+    snprintf(prefix, sizeof prefix, "classpath injection: %s failed: ", what);
+    say_java(env, prefix, NULL);
     return 1;
 }
 
@@ -92,12 +101,12 @@ static void append_to_system_loader(JavaVM *vm, const struct fg_cplist *list)
                 char line[1024];
                 struct fg_buf b;
                 fg_buf_init(&b, line, sizeof line);
-                fg_buf_str_sigsafe(&b, FG_MSG_PREFIX "FORKGUARD_CLASSPATH entry ");
-                fg_buf_printable_sigsafe(&b, path, 800); /* one line, whatever the name */
-                fg_buf_str_sigsafe(&b, ": JVMTI error ");
-                fg_buf_i64_sigsafe(&b, (int64_t)err);
-                fg_buf_str_sigsafe(&b, "; skipped");
-                fg_buf_finish_sigsafe(&b, "");
+                fg_buf_str(&b, FG_MSG_PREFIX "FORKGUARD_CLASSPATH entry ");
+                fg_buf_printable(&b, path, 800); /* one line, whatever the name */
+                fg_buf_str(&b, ": JVMTI error ");
+                fg_buf_i64(&b, (int64_t)err);
+                fg_buf_str(&b, "; skipped");
+                fg_buf_finish(&b, "");
                 line[b.len < sizeof line ? b.len : sizeof line - 1] = '\0';
                 say(NULL, line);
             }
@@ -146,7 +155,7 @@ static void run_shim(JNIEnv *env, const struct fg_cplist *list, int system)
         if (failed(env, "NewStringUTF", s))
             return;
         (*env)->SetObjectArrayElement(env, groups, i, s);
-        if (failed(env, "SetObjectArrayElement", (void *)1))
+        if (threw(env, "SetObjectArrayElement"))
             return;
         (*env)->DeleteLocalRef(env, s);
     }
@@ -160,7 +169,7 @@ static void run_shim(JNIEnv *env, const struct fg_cplist *list, int system)
     n = (*env)->GetArrayLength(env, messages);
     for (i = 0; i < n; i++) {
         jstring m = (jstring)(*env)->GetObjectArrayElement(env, messages, i);
-        if (failed(env, "GetObjectArrayElement", (void *)1))
+        if (threw(env, "GetObjectArrayElement"))
             return;
         say_java(env, "", m);
         (*env)->DeleteLocalRef(env, m);

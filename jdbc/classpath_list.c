@@ -45,12 +45,12 @@ static void entry_error(fg_cplist_error_fn on_error, void *ctx, const char *entr
     if (!on_error)
         return;
     fg_buf_init(&b, mem, sizeof mem);
-    fg_buf_str_sigsafe(&b, FG_MSG_PREFIX "FORKGUARD_CLASSPATH entry ");
-    fg_buf_printable_sigsafe(&b, entry, 200);
-    fg_buf_str_sigsafe(&b, ": ");
-    fg_buf_str_sigsafe(&b, why);
-    fg_buf_str_sigsafe(&b, "; skipped");
-    fg_buf_finish_sigsafe(&b, "");
+    fg_buf_str(&b, FG_MSG_PREFIX "FORKGUARD_CLASSPATH entry ");
+    fg_buf_printable(&b, entry, 200);
+    fg_buf_str(&b, ": ");
+    fg_buf_str(&b, why);
+    fg_buf_str(&b, "; skipped");
+    fg_buf_finish(&b, "");
     mem[b.len < sizeof mem ? b.len : sizeof mem - 1] = '\0';
     on_error(ctx, mem);
 }

@@ -22,7 +22,7 @@
 static struct {
     _Unwind_Reason_Code (*backtrace)(_Unwind_Trace_Fn, void *);
     _Unwind_Word (*get_ip)(struct _Unwind_Context *);
-} gcc;
+} libgcc;
 
 /* libforkguard's own code, to skip its frames without dladdr in the child. */
 static struct fg_code_ranges self_code;
@@ -43,7 +43,7 @@ struct walk {
 static _Unwind_Reason_Code walk_frame(struct _Unwind_Context *ctx, void *arg)
 {
     struct walk *w = arg;
-    uintptr_t ip = (uintptr_t)gcc.get_ip(ctx);
+    uintptr_t ip = (uintptr_t)libgcc.get_ip(ctx);
     if (ip == 0)
         return _URC_END_OF_STACK;
     if (w->leading && in_self_sigsafe(ip))
@@ -62,9 +62,9 @@ static _Unwind_Reason_Code walk_frame(struct _Unwind_Context *ctx, void *arg)
 static int walk_sigsafe(uintptr_t *ips, struct fg_frame *frames, int max)
 {
     struct walk w = {ips, frames, max, 0, 1};
-    if (!gcc.backtrace || max <= 0)
+    if (!libgcc.backtrace || max <= 0)
         return 0;
-    gcc.backtrace(walk_frame, &w);
+    libgcc.backtrace(walk_frame, &w);
     return w.n;
 }
 
@@ -89,10 +89,10 @@ static void load_once(void)
      * this costs a reference count; otherwise ~60,000 instructions. */
     h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);
     if (h) {
-        gcc.get_ip =
+        libgcc.get_ip =
             (_Unwind_Word(*)(struct _Unwind_Context *))fg.real.dlsym(h, "_Unwind_GetIP");
-        if (gcc.get_ip)
-            gcc.backtrace = (_Unwind_Reason_Code(*)(_Unwind_Trace_Fn, void *))fg.real.dlsym(
+        if (libgcc.get_ip)
+            libgcc.backtrace = (_Unwind_Reason_Code(*)(_Unwind_Trace_Fn, void *))fg.real.dlsym(
                 h, "_Unwind_Backtrace");
     }
     /* libgcc_s is usually bound lazily (a dependency of libjvm, no
@@ -108,7 +108,7 @@ int fg_backtrace_load(void)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, load_once);
-    return gcc.backtrace ? 0 : -1;
+    return libgcc.backtrace ? 0 : -1;
 }
 
 int fg_backtrace_capture(uintptr_t *ips, int max)
@@ -136,7 +136,7 @@ int fg_backtrace_capture(uintptr_t *ips, int max)
     return c.n;
 }
 
-int fg_backtrace_here_sigsafe(struct fg_frame *out, int max)
+int fg_backtrace_here_guarded(struct fg_frame *out, int max)
 {
     return walk_sigsafe(NULL, out, max);
 }
@@ -150,7 +150,7 @@ static void symtab_pass_sigsafe(struct fg_frame *frames, int n)
     for (i = 0; i < n; i++) {
         struct fg_symtab t;
         const char *path = frames[i].module;
-        if (frames[i].symbol || !path || frames[i].name[0] == 1)
+        if (frames[i].symbol || !path || frames[i].looked_up)
             continue;
         /* The main program's name is argv[0], maybe relative to a directory
          * the program has left. */
@@ -163,22 +163,19 @@ static void symtab_pass_sigsafe(struct fg_frame *frames, int n)
             if (frames[j].symbol || frames[j].base != frames[i].base)
                 continue;
             if (t.map &&
-                fg_symtab_lookup_sigsafe(&t, frames[j].base, frames[j].ip - 1, frames[j].name,
+                fg_symtab_lookup_guarded(&t, frames[j].base, frames[j].ip - 1, frames[j].name,
                                          sizeof frames[j].name, &off) == 0) {
                 frames[j].symbol = frames[j].name;
                 frames[j].offset = off + 1;
             } else {
-                frames[j].name[0] = 1; /* looked up, not found: do not retry */
+                frames[j].looked_up = 1; /* not found: do not map the file again */
             }
         }
         fg_symtab_close_sigsafe(&t);
     }
-    for (i = 0; i < n; i++)
-        if (frames[i].name[0] == 1)
-            frames[i].name[0] = '\0';
 }
 
-void fg_backtrace_symbolize_sigsafe(struct fg_frame *frames, int n)
+void fg_backtrace_symbolize_guarded(struct fg_frame *frames, int n)
 {
     int i;
     for (i = 0; i < n; i++) {

@@ -5,7 +5,11 @@
  * both walk with libgcc's _Unwind_Backtrace (see backtrace.c for why not
  * libunwind). Frames are named from the loader's lock-free index of loaded
  * objects (objects.h) and the module files' symbol tables, never with
- * dladdr. */
+ * dladdr.
+ *
+ * _guarded (docs/maintainers.md): may meet a lock that a vanished thread
+ * held (libgcc's registry of JIT frames) or fault on a damaged file or stack;
+ * call it only from a job run by fg_guard_run_sigsafe, which bounds it. */
 #ifndef FG_BACKTRACE_H
 #define FG_BACKTRACE_H
 
@@ -22,6 +26,7 @@ struct fg_frame {
     uintptr_t offset;    /* from symbol, or from the module base */
     uintptr_t base;      /* module load address */
     char name[128];      /* from the file's .symtab or .dynsym */
+    unsigned char looked_up; /* the module's tables were searched for it */
 };
 
 /* Loads libgcc's unwinder and binds its lazily bound calls by walking once
@@ -38,11 +43,11 @@ int fg_backtrace_capture(uintptr_t *ips, int max);
  * libforkguard (libgcc's unwinder: no lock, no allocation, no signal mask).
  * In a child; meant to run under fg_guard_run_sigsafe. A frame without unwind
  * information (JIT-compiled Java) ends the walk. Returns frames stored. */
-int fg_backtrace_here_sigsafe(struct fg_frame *out, int max);
+int fg_backtrace_here_guarded(struct fg_frame *out, int max);
 
 /* Fills module/symbol/offset of frames whose ip is set: the module from the
  * loader's index (objects.h), the name from the module file's .symtab, else
  * its .dynsym. */
-void fg_backtrace_symbolize_sigsafe(struct fg_frame *frames, int n);
+void fg_backtrace_symbolize_guarded(struct fg_frame *frames, int n);
 
 #endif

@@ -10,7 +10,7 @@ void fg_buf_init(struct fg_buf *b, char *mem, size_t size)
     b->truncated = 0;
 }
 
-void fg_buf_mem_sigsafe(struct fg_buf *b, const char *s, size_t n)
+void fg_buf_mem(struct fg_buf *b, const char *s, size_t n)
 {
     size_t room = b->cap - b->len;
     if (n > room) {
@@ -21,17 +21,17 @@ void fg_buf_mem_sigsafe(struct fg_buf *b, const char *s, size_t n)
     b->len += n;
 }
 
-void fg_buf_str_sigsafe(struct fg_buf *b, const char *s)
+void fg_buf_str(struct fg_buf *b, const char *s)
 {
-    fg_buf_mem_sigsafe(b, s ? s : "(null)", strlen(s ? s : "(null)"));
+    fg_buf_mem(b, s ? s : "(null)", strlen(s ? s : "(null)"));
 }
 
-void fg_buf_char_sigsafe(struct fg_buf *b, char c)
+void fg_buf_char(struct fg_buf *b, char c)
 {
-    fg_buf_mem_sigsafe(b, &c, 1);
+    fg_buf_mem(b, &c, 1);
 }
 
-void fg_buf_u64_sigsafe(struct fg_buf *b, uint64_t v)
+void fg_buf_u64(struct fg_buf *b, uint64_t v)
 {
     char tmp[24];
     size_t i = sizeof tmp;
@@ -39,20 +39,20 @@ void fg_buf_u64_sigsafe(struct fg_buf *b, uint64_t v)
         tmp[--i] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
-    fg_buf_mem_sigsafe(b, tmp + i, sizeof tmp - i);
+    fg_buf_mem(b, tmp + i, sizeof tmp - i);
 }
 
-void fg_buf_i64_sigsafe(struct fg_buf *b, int64_t v)
+void fg_buf_i64(struct fg_buf *b, int64_t v)
 {
     if (v < 0) {
-        fg_buf_char_sigsafe(b, '-');
-        fg_buf_u64_sigsafe(b, (uint64_t)0 - (uint64_t)v);
+        fg_buf_char(b, '-');
+        fg_buf_u64(b, (uint64_t)0 - (uint64_t)v);
     } else {
-        fg_buf_u64_sigsafe(b, (uint64_t)v);
+        fg_buf_u64(b, (uint64_t)v);
     }
 }
 
-void fg_buf_hex_sigsafe(struct fg_buf *b, uint64_t v)
+void fg_buf_hex(struct fg_buf *b, uint64_t v)
 {
     static const char digits[] = "0123456789abcdef";
     char tmp[18];
@@ -63,7 +63,7 @@ void fg_buf_hex_sigsafe(struct fg_buf *b, uint64_t v)
     } while (v);
     tmp[--i] = 'x';
     tmp[--i] = '0';
-    fg_buf_mem_sigsafe(b, tmp + i, sizeof tmp - i);
+    fg_buf_mem(b, tmp + i, sizeof tmp - i);
 }
 
 size_t fg_utf8_len(const unsigned char *s)
@@ -103,10 +103,10 @@ static void put_whole(struct fg_buf *b, const char *s, size_t n)
         b->truncated = 1;
         return;
     }
-    fg_buf_mem_sigsafe(b, s, n);
+    fg_buf_mem(b, s, n);
 }
 
-void fg_buf_json_sigsafe(struct fg_buf *b, const char *str)
+void fg_buf_json(struct fg_buf *b, const char *str)
 {
     static const char digits[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)(str ? str : "");
@@ -127,7 +127,7 @@ void fg_buf_json_sigsafe(struct fg_buf *b, const char *str)
             put_whole(b, esc, 6);
             s++;
         } else if (c < 0x80) {
-            fg_buf_char_sigsafe(b, (char)c);
+            fg_buf_char(b, (char)c);
             s++;
         } else {
             size_t n = fg_utf8_len(s);
@@ -144,7 +144,7 @@ void fg_buf_json_sigsafe(struct fg_buf *b, const char *str)
     }
 }
 
-void fg_buf_printable_sigsafe(struct fg_buf *b, const char *str, size_t max)
+void fg_buf_printable(struct fg_buf *b, const char *str, size_t max)
 {
     static const char digits[] = "0123456789abcdef";
     const unsigned char *s = (const unsigned char *)(str ? str : "");
@@ -167,14 +167,14 @@ void fg_buf_printable_sigsafe(struct fg_buf *b, const char *str, size_t max)
         }
         if (shown + n > max)
             break;
-        fg_buf_mem_sigsafe(b, esc, n);
+        fg_buf_mem(b, esc, n);
         shown += n;
     }
     if (*s)
-        fg_buf_str_sigsafe(b, "...");
+        fg_buf_str(b, "...");
 }
 
-size_t fg_buf_finish_sigsafe(struct fg_buf *b, const char *tail)
+size_t fg_buf_finish(struct fg_buf *b, const char *tail)
 {
     size_t n = strlen(tail);
     /* A buffer smaller than the reserve has no room for any record. */

@@ -9,11 +9,6 @@
  * enough to keep the message on one readable line. */
 #define FG_ECHO_MAX 64
 
-struct choice {
-    const char *name;
-    int value;
-};
-
 static void report(fg_config_error_fn on_error, void *ctx, const char *var,
                    const char *value, const char *expected, const char *using)
 {
@@ -22,33 +17,33 @@ static void report(fg_config_error_fn on_error, void *ctx, const char *var,
     if (!on_error)
         return;
     fg_buf_init(&b, mem, sizeof mem);
-    fg_buf_str_sigsafe(&b, FG_MSG_PREFIX);
-    fg_buf_str_sigsafe(&b, var);
-    fg_buf_char_sigsafe(&b, '=');
-    fg_buf_printable_sigsafe(&b, value, FG_ECHO_MAX);
-    fg_buf_str_sigsafe(&b, ": expected ");
-    fg_buf_str_sigsafe(&b, expected);
-    fg_buf_str_sigsafe(&b, "; using ");
-    fg_buf_str_sigsafe(&b, using);
-    fg_buf_finish_sigsafe(&b, "");
+    fg_buf_str(&b, FG_MSG_PREFIX);
+    fg_buf_str(&b, var);
+    fg_buf_char(&b, '=');
+    fg_buf_printable(&b, value, FG_ECHO_MAX);
+    fg_buf_str(&b, ": expected ");
+    fg_buf_str(&b, expected);
+    fg_buf_str(&b, "; using ");
+    fg_buf_str(&b, using);
+    fg_buf_finish(&b, "");
     mem[b.len < sizeof mem ? b.len : sizeof mem - 1] = '\0';
     on_error(ctx, var, mem);
 }
 
-/* Unset means the default silently; set to anything that is not one of the
- * choices (empty included) is reported. */
-static int parse_choice(const char *value, const struct choice *choices, size_t n,
-                        const char *var, const char *expected, fg_config_error_fn on_error,
-                        void *ctx)
+/* The index of value in names (the enum's order; the first is the default).
+ * Unset means the default silently; set to anything that is not one of the
+ * names (empty included) is reported. */
+static int parse_choice(const char *value, const char *const *names, size_t n, const char *var,
+                        const char *expected, fg_config_error_fn on_error, void *ctx)
 {
     size_t i;
     if (!value)
-        return choices[0].value;
+        return 0;
     for (i = 0; i < n; i++)
-        if (strcmp(value, choices[i].name) == 0)
-            return choices[i].value;
-    report(on_error, ctx, var, value, expected, choices[0].name);
-    return choices[0].value;
+        if (strcmp(value, names[i]) == 0)
+            return (int)i;
+    report(on_error, ctx, var, value, expected, names[0]);
+    return 0;
 }
 
 static int parse_exit_code(const char *value, fg_config_error_fn on_error, void *ctx)
@@ -73,13 +68,10 @@ static int parse_exit_code(const char *value, fg_config_error_fn on_error, void 
 void fg_config_parse(const struct fg_config_input *in, struct fg_config *out,
                      fg_config_error_fn on_error, void *ctx)
 {
-    static const struct choice modes[] = {
-        {"block", FG_MODE_BLOCK}, {"warn", FG_MODE_WARN}, {"off", FG_MODE_OFF}};
-    static const struct choice formats[] = {{"text", FG_FORMAT_TEXT},
-                                            {"json", FG_FORMAT_JSON}};
-    static const struct choice on_fork[] = {{"silent", 0}, {"warn", 1}};
-    static const struct choice cp_modes[] = {{"isolated", FG_CP_ISOLATED},
-                                             {"system", FG_CP_SYSTEM}};
+    static const char *const modes[] = {FG_MODE_NAMES};
+    static const char *const formats[] = {FG_FORMAT_NAMES};
+    static const char *const on_fork[] = {FG_ON_FORK_NAMES};
+    static const char *const cp_modes[] = {FG_CP_MODE_NAMES};
 
     memset(out, 0, sizeof *out);
     out->mode = (enum fg_mode)parse_choice(in->mode, modes, 3, "FORKGUARD_MODE",
@@ -114,12 +106,6 @@ void fg_config_parse(const struct fg_config_input *in, struct fg_config *out,
 
 const char *fg_config_mode_name(enum fg_mode mode)
 {
-    switch (mode) {
-    case FG_MODE_WARN:
-        return "warn";
-    case FG_MODE_OFF:
-        return "off";
-    default:
-        return "block";
-    }
+    static const char *const names[] = {FG_MODE_NAMES};
+    return (unsigned)mode < sizeof names / sizeof names[0] ? names[mode] : names[0];
 }

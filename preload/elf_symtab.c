@@ -42,7 +42,7 @@ static int in_file(const struct fg_symtab *t, uint64_t off, uint64_t len)
     return off <= t->size && len <= t->size - off;
 }
 
-int fg_symtab_lookup_sigsafe(const struct fg_symtab *t, uintptr_t base, uintptr_t ip,
+int fg_symtab_lookup_guarded(const struct fg_symtab *t, uintptr_t base, uintptr_t ip,
                              char *name, size_t name_size, uintptr_t *offset)
 {
     const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)t->map;

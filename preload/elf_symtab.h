@@ -18,8 +18,9 @@ struct fg_symtab {
 /* Maps `path`; 0 on success. */
 int fg_symtab_open_sigsafe(struct fg_symtab *t, const char *path);
 /* Name of the STT_FUNC symbol containing `ip` in a module loaded at `base`,
- * copied into name; its offset in *offset. 0 when found. */
-int fg_symtab_lookup_sigsafe(const struct fg_symtab *t, uintptr_t base, uintptr_t ip,
+ * copied into name; its offset in *offset. 0 when found. Guarded: it reads
+ * the mapped file, which faults if the file shrank meanwhile. */
+int fg_symtab_lookup_guarded(const struct fg_symtab *t, uintptr_t base, uintptr_t ip,
                              char *name, size_t name_size, uintptr_t *offset);
 void fg_symtab_close_sigsafe(struct fg_symtab *t);
 

@@ -64,24 +64,24 @@ static size_t log_message(char *mem, size_t size, const char *what, const struct
 {
     struct fg_buf b;
     fg_buf_init(&b, mem, size);
-    fg_buf_str_sigsafe(&b, FG_MSG_PREFIX "FORKGUARD_LOG=");
-    fg_buf_str_sigsafe(&b, log_name);
-    fg_buf_str_sigsafe(&b, ": ");
-    fg_buf_str_sigsafe(&b, what);
+    fg_buf_str(&b, FG_MSG_PREFIX "FORKGUARD_LOG=");
+    fg_buf_str(&b, log_name);
+    fg_buf_str(&b, ": ");
+    fg_buf_str(&b, what);
     if (w->link[0]) {
-        fg_buf_printable_sigsafe(&b, w->link, 160);
-        fg_buf_str_sigsafe(&b, " is a symbolic link");
+        fg_buf_printable(&b, w->link, 160);
+        fg_buf_str(&b, " is a symbolic link");
     } else if (w->other_uid) {
-        fg_buf_str_sigsafe(&b, "owned by uid ");
-        fg_buf_u64_sigsafe(&b, w->uid);
-        fg_buf_str_sigsafe(&b, ", not by this process (uid ");
-        fg_buf_u64_sigsafe(&b, geteuid());
-        fg_buf_char_sigsafe(&b, ')');
+        fg_buf_str(&b, "owned by uid ");
+        fg_buf_u64(&b, w->uid);
+        fg_buf_str(&b, ", not by this process (uid ");
+        fg_buf_u64(&b, geteuid());
+        fg_buf_char(&b, ')');
     } else {
-        fg_buf_str_sigsafe(&b, w->text ? w->text : "unknown error");
+        fg_buf_str(&b, w->text ? w->text : "unknown error");
     }
-    fg_buf_str_sigsafe(&b, "; using stderr");
-    return fg_buf_finish_sigsafe(&b, "\n");
+    fg_buf_str(&b, "; using stderr");
+    return fg_buf_finish(&b, "\n");
 }
 
 static int fail_errno(struct why *w, int err)
@@ -376,8 +376,8 @@ int fg_log_init(const char *path, char *msg, size_t msg_size)
 
     memset(&w, 0, sizeof w);
     fg_buf_init(&b, log_name, sizeof log_name);
-    fg_buf_printable_sigsafe(&b, path, 120);
-    log_name[fg_buf_finish_sigsafe(&b, "")] = '\0';
+    fg_buf_printable(&b, path, 120);
+    log_name[fg_buf_finish(&b, "")] = '\0';
     if (path[0] != '/') {
         /* Resolved once, here: a descendant that changed directory must
          * still write to this file, not create one where it happens to be. */

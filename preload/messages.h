@@ -1,5 +1,8 @@
-/* Every user-facing string of forkguard, in one place so that wording stays
- * consistent and reviewable. */
+/* The library's report texts and the values both the library and the
+ * command accept, in one place so that wording stays consistent (the command
+ * includes it). Each file's one-line problem messages (log, classpath) stay
+ * beside the check that emits them, and the command's usage texts are in
+ * cli/messages.h. */
 #ifndef FG_MESSAGES_H
 #define FG_MESSAGES_H
 
@@ -53,6 +56,13 @@
 #define FG_MSG_JNI_NEWER_3                                                              \
     " JNIEnv slots are guarded in forked children; functions added after JNI 24 are "  \
     "not"
+
+/* Accepted values, in the order of their enums (preload/config.h): the
+ * library's parser and the command's option checks both use these lists. */
+#define FG_MODE_NAMES "block", "warn", "off"
+#define FG_FORMAT_NAMES "text", "json"
+#define FG_ON_FORK_NAMES "silent", "warn"
+#define FG_CP_MODE_NAMES "isolated", "system"
 
 #define FG_EXPECT_MODE "block, warn or off"
 #define FG_EXPECT_FORMAT "text or json"

@@ -8,9 +8,9 @@
 static void put(struct fg_buf *b, const char *s, int json)
 {
     if (json)
-        fg_buf_json_sigsafe(b, s);
+        fg_buf_json(b, s);
     else
-        fg_buf_str_sigsafe(b, s);
+        fg_buf_str(b, s);
 }
 
 /* "symbol+0x12 (/path/module)", or "module+0x4f0 (/path/module)" for a frame
@@ -27,12 +27,12 @@ static void frame_name(struct fg_buf *b, const struct fg_frame *f, int json)
         put(b, "??", json);
         return;
     }
-    fg_buf_char_sigsafe(b, '+');
-    fg_buf_hex_sigsafe(b, f->offset);
+    fg_buf_char(b, '+');
+    fg_buf_hex(b, f->offset);
     if (f->module) {
-        fg_buf_str_sigsafe(b, " (");
+        fg_buf_str(b, " (");
         put(b, f->module, json);
-        fg_buf_char_sigsafe(b, ')');
+        fg_buf_char(b, ')');
     }
 }
 
@@ -42,68 +42,68 @@ static void text_frames(struct fg_buf *b, const char *title, const struct fg_fra
     int i;
     /* "  at (JNI call):  " and its continuation indent have the same width. */
     static const char indent[] = "                  ";
-    fg_buf_str_sigsafe(b, title);
+    fg_buf_str(b, title);
     if (n == 0)
-        fg_buf_str_sigsafe(b, cut ? "(unwinding timed out)\n" : "(no frames)\n");
+        fg_buf_str(b, cut ? "(unwinding timed out)\n" : "(no frames)\n");
     for (i = 0; i < n; i++) {
         if (i)
-            fg_buf_str_sigsafe(b, indent);
-        fg_buf_char_sigsafe(b, '#');
-        fg_buf_u64_sigsafe(b, (uint64_t)i);
-        fg_buf_char_sigsafe(b, ' ');
-        fg_buf_hex_sigsafe(b, f[i].ip);
-        fg_buf_char_sigsafe(b, ' ');
+            fg_buf_str(b, indent);
+        fg_buf_char(b, '#');
+        fg_buf_u64(b, (uint64_t)i);
+        fg_buf_char(b, ' ');
+        fg_buf_hex(b, f[i].ip);
+        fg_buf_char(b, ' ');
         frame_name(b, &f[i], 0);
-        fg_buf_char_sigsafe(b, '\n');
+        fg_buf_char(b, '\n');
     }
     if (n > 0 && cut) {
-        fg_buf_str_sigsafe(b, indent);
-        fg_buf_str_sigsafe(b, "(unwinding timed out)\n");
+        fg_buf_str(b, indent);
+        fg_buf_str(b, "(unwinding timed out)\n");
     }
 }
 
 static void text_jvm_line(struct fg_buf *b, const struct fg_report *r)
 {
-    fg_buf_str_sigsafe(b, "\n  jvm:     created by pid ");
-    fg_buf_i64_sigsafe(b, r->owner_pid);
-    fg_buf_str_sigsafe(b, " (libjvm ");
-    fg_buf_str_sigsafe(b, r->libjvm && r->libjvm[0] ? r->libjvm : "unknown");
-    fg_buf_char_sigsafe(b, ')');
+    fg_buf_str(b, "\n  jvm:     created by pid ");
+    fg_buf_i64(b, r->owner_pid);
+    fg_buf_str(b, " (libjvm ");
+    fg_buf_str(b, r->libjvm && r->libjvm[0] ? r->libjvm : "unknown");
+    fg_buf_char(b, ')');
 }
 
 /* The "why", "fix" and "action" lines every report ends with. */
 static void text_why_fix_action(struct fg_buf *b, const struct fg_report *r, const char *why)
 {
-    fg_buf_str_sigsafe(b, "\n  why:     ");
-    fg_buf_str_sigsafe(b, why);
-    fg_buf_str_sigsafe(b, "\n  fix:     ");
+    fg_buf_str(b, "\n  why:     ");
+    fg_buf_str(b, why);
+    fg_buf_str(b, "\n  fix:     ");
     if (r->host) {
-        fg_buf_char_sigsafe(b, '(');
-        fg_buf_str_sigsafe(b, r->host);
-        fg_buf_str_sigsafe(b, ") ");
+        fg_buf_char(b, '(');
+        fg_buf_str(b, r->host);
+        fg_buf_str(b, ") ");
     }
-    fg_buf_str_sigsafe(b, r->fix);
-    fg_buf_str_sigsafe(b, "\n  action:  ");
-    fg_buf_str_sigsafe(b, r->action_text);
+    fg_buf_str(b, r->fix);
+    fg_buf_str(b, "\n  action:  ");
+    fg_buf_str(b, r->action_text);
 }
 
 size_t fg_report_text_header(char *mem, size_t size, const struct fg_report *r)
 {
     struct fg_buf b;
     fg_buf_init(&b, mem, size);
-    fg_buf_str_sigsafe(&b, FG_MSG_PREFIX "JNI call ");
-    fg_buf_str_sigsafe(&b, r->function);
-    fg_buf_str_sigsafe(&b, " in pid ");
-    fg_buf_i64_sigsafe(&b, r->pid);
-    fg_buf_str_sigsafe(&b, ", a forked child of JVM owner pid ");
-    fg_buf_i64_sigsafe(&b, r->owner_pid);
+    fg_buf_str(&b, FG_MSG_PREFIX "JNI call ");
+    fg_buf_str(&b, r->function);
+    fg_buf_str(&b, " in pid ");
+    fg_buf_i64(&b, r->pid);
+    fg_buf_str(&b, ", a forked child of JVM owner pid ");
+    fg_buf_i64(&b, r->owner_pid);
     text_jvm_line(&b, r);
-    fg_buf_str_sigsafe(&b, "\n  fork:    pid ");
-    fg_buf_i64_sigsafe(&b, r->parent_pid);
-    fg_buf_str_sigsafe(&b, " forked pid ");
-    fg_buf_i64_sigsafe(&b, r->pid);
+    fg_buf_str(&b, "\n  fork:    pid ");
+    fg_buf_i64(&b, r->parent_pid);
+    fg_buf_str(&b, " forked pid ");
+    fg_buf_i64(&b, r->pid);
     text_why_fix_action(&b, r, FG_MSG_WHY);
-    return fg_buf_finish_sigsafe(&b, "\n");
+    return fg_buf_finish(&b, "\n");
 }
 
 size_t fg_report_text_frames(char *mem, size_t size, const struct fg_report *r)
@@ -113,7 +113,7 @@ size_t fg_report_text_frames(char *mem, size_t size, const struct fg_report *r)
     text_frames(&b, "  at (JNI call):  ", r->frames, r->n_frames, r->frames_cut);
     text_frames(&b, "  at (fork):      ", r->fork_frames, r->n_fork_frames, 0);
     if (b.truncated)
-        return fg_buf_finish_sigsafe(&b, "\n");
+        return fg_buf_finish(&b, "\n");
     return b.len;
 }
 
@@ -121,73 +121,73 @@ size_t fg_report_text_fork(char *mem, size_t size, const struct fg_report *r)
 {
     struct fg_buf b;
     fg_buf_init(&b, mem, size);
-    fg_buf_str_sigsafe(&b, FG_MSG_PREFIX "pid ");
-    fg_buf_i64_sigsafe(&b, r->pid);
-    fg_buf_str_sigsafe(&b, ", owner of a live JVM, forked ");
+    fg_buf_str(&b, FG_MSG_PREFIX "pid ");
+    fg_buf_i64(&b, r->pid);
+    fg_buf_str(&b, ", owner of a live JVM, forked ");
     if (r->child_pid) {
-        fg_buf_str_sigsafe(&b, "pid ");
-        fg_buf_i64_sigsafe(&b, r->child_pid);
+        fg_buf_str(&b, "pid ");
+        fg_buf_i64(&b, r->child_pid);
     } else {
-        fg_buf_str_sigsafe(&b, "a child");
+        fg_buf_str(&b, "a child");
     }
     text_jvm_line(&b, r);
     text_why_fix_action(&b, r, FG_MSG_WHY_FORK);
-    fg_buf_char_sigsafe(&b, '\n');
+    fg_buf_char(&b, '\n');
     text_frames(&b, "  at (fork):      ", r->fork_frames, r->n_fork_frames, 0);
     if (b.truncated)
-        return fg_buf_finish_sigsafe(&b, "\n");
+        return fg_buf_finish(&b, "\n");
     return b.len;
 }
 
 static void json_key(struct fg_buf *b, const char *key)
 {
-    fg_buf_str_sigsafe(b, ",\"");
-    fg_buf_str_sigsafe(b, key);
-    fg_buf_str_sigsafe(b, "\":");
+    fg_buf_str(b, ",\"");
+    fg_buf_str(b, key);
+    fg_buf_str(b, "\":");
 }
 
 static void json_str(struct fg_buf *b, const char *key, const char *value)
 {
     json_key(b, key);
     if (!value) {
-        fg_buf_str_sigsafe(b, "null");
+        fg_buf_str(b, "null");
         return;
     }
-    fg_buf_char_sigsafe(b, '"');
-    fg_buf_json_sigsafe(b, value);
-    fg_buf_char_sigsafe(b, '"');
+    fg_buf_char(b, '"');
+    fg_buf_json(b, value);
+    fg_buf_char(b, '"');
 }
 
 static void json_int(struct fg_buf *b, const char *key, long long v)
 {
     json_key(b, key);
-    fg_buf_i64_sigsafe(b, v);
+    fg_buf_i64(b, v);
 }
 
 static void json_frames(struct fg_buf *b, const char *key, const struct fg_frame *f, int n)
 {
     int i;
     json_key(b, key);
-    fg_buf_char_sigsafe(b, '[');
+    fg_buf_char(b, '[');
     for (i = 0; i < n; i++) {
-        fg_buf_str_sigsafe(b, i ? ",\"#" : "\"#");
-        fg_buf_u64_sigsafe(b, (uint64_t)i);
-        fg_buf_char_sigsafe(b, ' ');
-        fg_buf_hex_sigsafe(b, f[i].ip);
-        fg_buf_char_sigsafe(b, ' ');
+        fg_buf_str(b, i ? ",\"#" : "\"#");
+        fg_buf_u64(b, (uint64_t)i);
+        fg_buf_char(b, ' ');
+        fg_buf_hex(b, f[i].ip);
+        fg_buf_char(b, ' ');
         frame_name(b, &f[i], 1);
-        fg_buf_char_sigsafe(b, '"');
+        fg_buf_char(b, '"');
     }
-    fg_buf_char_sigsafe(b, ']');
+    fg_buf_char(b, ']');
 }
 
 static size_t json_record(char *mem, size_t size, const struct fg_report *r, int with_frames)
 {
     struct fg_buf b;
     fg_buf_init(&b, mem, size);
-    fg_buf_str_sigsafe(&b, "{\"event\":\"");
-    fg_buf_json_sigsafe(&b, r->event);
-    fg_buf_char_sigsafe(&b, '"');
+    fg_buf_str(&b, "{\"event\":\"");
+    fg_buf_json(&b, r->event);
+    fg_buf_char(&b, '"');
     json_int(&b, "pid", r->pid);
     json_int(&b, "owner_pid", r->owner_pid);
     if (r->child_pid)
@@ -199,7 +199,7 @@ static size_t json_record(char *mem, size_t size, const struct fg_report *r, int
         json_str(&b, "mode", fg_config_mode_name(r->mode));
         json_str(&b, "action", "none");
         json_str(&b, "message", r->message);
-        fg_buf_str_sigsafe(&b, ",\"backtrace\":[],\"fork_backtrace\":[]");
+        fg_buf_str(&b, ",\"backtrace\":[],\"fork_backtrace\":[]");
     } else {
         json_int(&b, "parent_pid", r->parent_pid);
         json_str(&b, "function", r->function);
@@ -216,14 +216,14 @@ static size_t json_record(char *mem, size_t size, const struct fg_report *r, int
             json_frames(&b, "backtrace", r->frames, r->n_frames);
             json_frames(&b, "fork_backtrace", r->fork_frames, r->n_fork_frames);
             json_key(&b, "backtrace_cut");
-            fg_buf_str_sigsafe(&b, r->frames_cut ? "true" : "false");
+            fg_buf_str(&b, r->frames_cut ? "true" : "false");
         } else {
-            fg_buf_str_sigsafe(&b, ",\"backtrace\":[],\"fork_backtrace\":[],\"truncated\":true");
+            fg_buf_str(&b, ",\"backtrace\":[],\"fork_backtrace\":[],\"truncated\":true");
         }
     }
     if (b.truncated)
         return 0;
-    return fg_buf_finish_sigsafe(&b, "}\n");
+    return fg_buf_finish(&b, "}\n");
 }
 
 size_t fg_report_json(char *mem, size_t size, const struct fg_report *r)

@@ -32,9 +32,9 @@ static void unwind_job_run(void *arg)
         job->fork_frames[i].ip = site->ips[i];
         job->n_fork = i + 1;
     }
-    fg_backtrace_symbolize_sigsafe(job->fork_frames, job->n_fork);
-    job->n = fg_backtrace_here_sigsafe(job->frames, FG_FRAMES_MAX);
-    fg_backtrace_symbolize_sigsafe(job->frames, job->n);
+    fg_backtrace_symbolize_guarded(job->fork_frames, job->n_fork);
+    job->n = fg_backtrace_here_guarded(job->frames, FG_FRAMES_MAX);
+    fg_backtrace_symbolize_guarded(job->frames, job->n);
 }
 
 static void fill_action(struct fg_report *r, enum fg_verdict verdict, const char *result,
@@ -44,28 +44,28 @@ static void fill_action(struct fg_report *r, enum fg_verdict verdict, const char
     case FG_VERDICT_KILL:
         if (fg.cfg.exit_code) {
             r->action = "exit";
-            fg_buf_str_sigsafe(b, "_exit(");
-            fg_buf_u64_sigsafe(b, (uint64_t)fg.cfg.exit_code);
-            fg_buf_str_sigsafe(b, ") (FORKGUARD_EXIT_CODE=");
-            fg_buf_u64_sigsafe(b, (uint64_t)fg.cfg.exit_code);
-            fg_buf_str_sigsafe(b, ")");
+            fg_buf_str(b, "_exit(");
+            fg_buf_u64(b, (uint64_t)fg.cfg.exit_code);
+            fg_buf_str(b, ") (FORKGUARD_EXIT_CODE=");
+            fg_buf_u64(b, (uint64_t)fg.cfg.exit_code);
+            fg_buf_str(b, ")");
         } else {
             r->action = "abort";
-            fg_buf_str_sigsafe(b, "abort (FORKGUARD_MODE=block)");
+            fg_buf_str(b, "abort (FORKGUARD_MODE=block)");
         }
         break;
     case FG_VERDICT_REFUSE:
         r->action = "refused";
-        fg_buf_str_sigsafe(b, "refused: returns ");
-        fg_buf_str_sigsafe(b, result);
-        fg_buf_str_sigsafe(b, " to the caller (FORKGUARD_MODE=block)");
+        fg_buf_str(b, "refused: returns ");
+        fg_buf_str(b, result);
+        fg_buf_str(b, " to the caller (FORKGUARD_MODE=block)");
         break;
     case FG_VERDICT_PASS:
         r->action = "passed";
-        fg_buf_str_sigsafe(b, "passed through to the real call (FORKGUARD_MODE=warn)");
+        fg_buf_str(b, "passed through to the real call (FORKGUARD_MODE=warn)");
         break;
     }
-    fg_buf_finish_sigsafe(b, "");
+    fg_buf_finish(b, "");
     b->p[b->len] = '\0';
 }
 
@@ -125,19 +125,35 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
     fg_log_write_sigsafe(record, n);
 }
 
+struct symbolize_job {
+    struct fg_frame *frames;
+    int n;
+};
+
+static void symbolize_job_run(void *arg)
+{
+    struct symbolize_job *job = arg;
+    fg_backtrace_symbolize_guarded(job->frames, job->n);
+}
+
 void fg_report_fork(pid_t child, const uintptr_t *ips, int n)
 {
     static const char action[] = "none, the child runs on (FORKGUARD_ON_FORK=warn)";
     struct fg_frame frames[FG_FRAMES_MAX];
     char record[FG_RECORD_MAX];
     struct fg_report r;
+    struct symbolize_job job;
     size_t len;
     int i;
 
     memset(frames, 0, sizeof frames);
     for (i = 0; i < n && i < FG_FRAMES_MAX; i++)
         frames[i].ip = ips[i];
-    fg_backtrace_symbolize_sigsafe(frames, i);
+    /* A module file truncated while mapped would fault here: the host's
+     * fork must not die of its own warning. */
+    job.frames = frames;
+    job.n = i;
+    fg_guard_run_sigsafe(symbolize_job_run, &job, FG_BACKTRACE_BOUND_MS);
     fill_common_sigsafe(&r, "fork");
     r.parent_pid = r.pid;
     r.child_pid = child;
@@ -168,8 +184,8 @@ static void report_line(const char *event, const char *line)
     } else {
         struct fg_buf b;
         fg_buf_init(&b, record, sizeof record);
-        fg_buf_str_sigsafe(&b, line);
-        n = fg_buf_finish_sigsafe(&b, "\n");
+        fg_buf_str(&b, line);
+        n = fg_buf_finish(&b, "\n");
     }
     fg_log_write_sigsafe(record, n);
 }

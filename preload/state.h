@@ -1,9 +1,12 @@
 /* The one state struct of forkguard.
  *
- * Written in three places only: at load (fg_init), when the JVM is created
- * (fg_jvm_record) and in a forked child (fg_poison_child_sigsafe). Everything
- * the child needs is resolved here, in the parent, beforehand: the child only
- * writes memory it already owns and calls write(2). */
+ * Written at fixed moments only, each by one file (docs/maintainers.md has the
+ * table): at load (preload/init.c, log.c), at first use (realsym.c), when the
+ * JVM is created (hooks/jvm.c's record, preload/host.c), at a fork
+ * (hooks/fork.c) and in a forked child (hooks/fork.c, hooks/poison.c,
+ * bridges/jpype_adapter.c). Everything the child needs is resolved in the
+ * parent beforehand: the child only writes memory it already owns and calls
+ * write(2). */
 #ifndef FG_STATE_H
 #define FG_STATE_H
 

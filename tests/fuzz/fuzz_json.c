@@ -7,7 +7,7 @@
  * fuzz_json_cut (-DFG_FUZZ_CUT) uses the fuzzed size, 0..4095 bytes, and
  * checks what is left when the text does not fit.
  *
- * fg_buf_json_sigsafe: the output must be valid JSON string content (strict
+ * fg_buf_json: the output must be valid JSON string content (strict
  * UTF-8, every quote, backslash and control byte escaped); decoded, it must
  * equal the input with each byte that is not part of valid UTF-8 replaced by
  * U+FFFD, or, when the buffer was too small, a prefix of that which does not
@@ -15,7 +15,7 @@
  * unchanged. The buffer is allocated at its exact size, so ASan catches any
  * write past it.
  *
- * fg_buf_printable_sigsafe: printable ASCII only; the longest prefix of the
+ * fg_buf_printable: printable ASCII only; the longest prefix of the
  * input whose echo (unprintable bytes as \xNN, a backslash as \\) fits in
  * `max` characters, then "..." when there was more. */
 #include "preload/buf.h"
@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* JSON. */
     mem = malloc(cap ? cap : 1);
     fg_buf_init(&b, (char *)mem, cap);
-    fg_buf_json_sigsafe(&b, (const char *)str);
+    fg_buf_json(&b, (const char *)str);
     if (b.len > b.cap || (cap > FG_BUF_RESERVE && b.cap != cap - FG_BUF_RESERVE))
         die("json: length past capacity", str, n);
     decoded = malloc(b.len + 1);
@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         die("json: cut output is not a prefix of the input", str, n);
     }
     /* The record terminator must still fit after a cut. */
-    fg_buf_finish_sigsafe(&b, "\"}\n");
+    fg_buf_finish(&b, "\"}\n");
     if (cap >= FG_BUF_RESERVE + 3 && (b.len > cap || memcmp(mem + b.len - 3, "\"}\n", 3) != 0))
         die("json: terminator lost", mem, b.len);
     free(mem);
@@ -105,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     max = data[0] % 80;
     mem = malloc(cap ? cap : 1);
     fg_buf_init(&b, (char *)mem, cap);
-    fg_buf_printable_sigsafe(&b, (const char *)str, max);
+    fg_buf_printable(&b, (const char *)str, max);
     if (b.len > b.cap || b.len > max + 3)
         die("printable: too long", str, n);
     for (size_t i = 0; i < b.len; i++)

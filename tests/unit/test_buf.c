@@ -78,11 +78,11 @@ static void test_numbers(void **state)
         struct fg_buf b;
         fg_mem_init(&m, 64, &b);
         if (cases[i].kind == 0)
-            fg_buf_u64_sigsafe(&b, cases[i].v);
+            fg_buf_u64(&b, cases[i].v);
         else if (cases[i].kind == 1)
-            fg_buf_i64_sigsafe(&b, (int64_t)cases[i].v);
+            fg_buf_i64(&b, (int64_t)cases[i].v);
         else
-            fg_buf_hex_sigsafe(&b, cases[i].v);
+            fg_buf_hex(&b, cases[i].v);
         assert_string_equal(fg_text(&b), cases[i].want);
         assert_int_equal(b.truncated, 0);
         fg_mem_check(&m);
@@ -100,18 +100,18 @@ static void fg_fill_and_finish(size_t size, const char *tail)
     memcpy(long_s + 10, "\"\\\n\x01\xe2\x82\xac\xff", 8);
     fg_mem_init(&m, size, &b);
     for (k = 0; k < 3; k++) {
-        fg_buf_str_sigsafe(&b, "head:");
-        fg_buf_i64_sigsafe(&b, INT64_MIN);
-        fg_buf_hex_sigsafe(&b, UINT64_MAX);
-        fg_buf_char_sigsafe(&b, ' ');
-        fg_buf_json_sigsafe(&b, long_s);
-        fg_buf_printable_sigsafe(&b, long_s, 2000);
-        fg_buf_mem_sigsafe(&b, long_s, 1000);
-        fg_buf_str_sigsafe(&b, long_s);
+        fg_buf_str(&b, "head:");
+        fg_buf_i64(&b, INT64_MIN);
+        fg_buf_hex(&b, UINT64_MAX);
+        fg_buf_char(&b, ' ');
+        fg_buf_json(&b, long_s);
+        fg_buf_printable(&b, long_s, 2000);
+        fg_buf_mem(&b, long_s, 1000);
+        fg_buf_str(&b, long_s);
         assert_true(b.len <= size);
     }
     assert_int_equal(b.truncated, 1);
-    n = fg_buf_finish_sigsafe(&b, tail);
+    n = fg_buf_finish(&b, tail);
     fg_mem_check(&m);
     if (n > size)
         fail_msg("buffer of %zu bytes: record of %zu bytes", size, n);
@@ -144,8 +144,8 @@ static void test_buffers_below_reserve_never_overflow(void **state)
         struct fg_buf b;
         size_t n, i;
         fg_mem_init(&m, size, &b);
-        fg_buf_str_sigsafe(&b, "hello, world");
-        n = fg_buf_finish_sigsafe(&b, "\n");
+        fg_buf_str(&b, "hello, world");
+        n = fg_buf_finish(&b, "\n");
         for (i = size; i < size + FG_CANARY_LEN; i++)
             if ((unsigned char)m.bytes[i] != FG_CANARY)
                 break;
@@ -166,17 +166,17 @@ static void test_finish_appends_tail(void **state)
     size_t n;
     (void)state;
     fg_mem_init(&m, 64, &b);
-    fg_buf_str_sigsafe(&b, "abc");
-    n = fg_buf_finish_sigsafe(&b, "\"}\n");
+    fg_buf_str(&b, "abc");
+    n = fg_buf_finish(&b, "\"}\n");
     assert_int_equal(n, 6);
     assert_memory_equal(m.bytes, "abc\"}\n", 6);
     assert_int_equal(b.truncated, 0);
 
     /* Cut: the text fills the usable part, "..." and the tail use the reserve. */
     fg_mem_init(&m, 20, &b);
-    fg_buf_str_sigsafe(&b, "0123456789abcdefghijklmnop");
+    fg_buf_str(&b, "0123456789abcdefghijklmnop");
     assert_int_equal(b.truncated, 1);
-    n = fg_buf_finish_sigsafe(&b, "\n");
+    n = fg_buf_finish(&b, "\n");
     assert_true(n <= 20);
     assert_memory_equal(m.bytes, "0123456789ab...\n", 16);
     assert_int_equal(n, 16);
@@ -188,7 +188,7 @@ static const char *fg_json(const char *in, size_t size)
     static struct fg_mem m;
     struct fg_buf b;
     fg_mem_init(&m, size, &b);
-    fg_buf_json_sigsafe(&b, in);
+    fg_buf_json(&b, in);
     fg_mem_check(&m);
     return fg_text(&b);
 }
@@ -265,19 +265,19 @@ static void test_printable(void **state)
     struct fg_buf b;
     (void)state;
     fg_mem_init(&m, 256, &b);
-    fg_buf_printable_sigsafe(&b, "a\x01\xff" "b~ \x7f", 64);
+    fg_buf_printable(&b, "a\x01\xff" "b~ \x7f", 64);
     assert_string_equal(fg_text(&b), "a\\x01\\xffb~ \\x7f");
 
     fg_mem_init(&m, 256, &b);
-    fg_buf_printable_sigsafe(&b, "abcdef", 3);
+    fg_buf_printable(&b, "abcdef", 3);
     assert_string_equal(fg_text(&b), "abc...");
 
     fg_mem_init(&m, 256, &b);
-    fg_buf_printable_sigsafe(&b, "abc", 3);
+    fg_buf_printable(&b, "abc", 3);
     assert_string_equal(fg_text(&b), "abc");
 
     fg_mem_init(&m, 256, &b);
-    fg_buf_printable_sigsafe(&b, NULL, 3);
+    fg_buf_printable(&b, NULL, 3);
     assert_string_equal(fg_text(&b), "");
     fg_mem_check(&m);
 }
