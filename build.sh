@@ -35,7 +35,7 @@ java_home() {
   echo "$jh"
 }
 
-CFLAGS_COMMON=(-std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -fPIC -fvisibility=hidden
+CFLAGS_COMMON=(-std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes -fPIC -fvisibility=hidden
                -fno-strict-aliasing)
 
 # jdbc/ForkguardDriver.java -> build/gen/shim_class.c (fg_shim_class[]):
@@ -161,7 +161,8 @@ build_variant() {
 # includes preload/messages.h for the
 # version and the accepted values, so they cannot drift from the library's.
 build_cli() {
-  gcc -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror cli/*.c -o "$B/forkguard" -ljson-c
+  gcc -std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes cli/*.c \
+      -o "$B/forkguard" -ljson-c
 }
 
 # The demo host `forkguard run` runs when given no command; linked with -ljvm,

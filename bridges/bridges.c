@@ -18,7 +18,7 @@ static struct {
     enum fg_bridge kind;
     void **jpype_context; /* &JPContext_global: the context is made at import */
     fg_jpype_on_shutdown_fn jpype_on_shutdown;
-    int jpype_ok; /* a known JPype, its wrappers installed: children stand down */
+    int jpype_ok;    /* a known JPype, its wrappers installed: children stand down */
     int *rjava_dead; /* rJava's java_is_dead: its finalizers return at once */
 } bridge;
 

@@ -155,7 +155,8 @@ static int resolve(void)
     *(void **)&py.decref = find("Py_DecRef");
     *(void **)&py.build = find("Py_BuildValue");
     return py.gil_ensure && py.gil_release && py.err_occurred && py.err_clear && py.dict_new &&
-           py.dict_set && py.dict_get && py.is_true && py.builtins && py.run && py.cfunction_new && py.str && py.decref && py.build;
+           py.dict_set && py.dict_get && py.is_true && py.builtins && py.run &&
+           py.cfunction_new && py.str && py.decref && py.build;
 }
 
 int fg_jpype_adapter_install(void)

@@ -10,8 +10,8 @@
 #define FG_CLI_USAGE                                                                           \
     "usage: forkguard run [OPTIONS] [--] CMD [ARGS...]\n"                                      \
     "       forkguard run [OPTIONS]        run the bundled demo host\n"                        \
-    "       forkguard report [--allow-unreadable] LOG\n"                                   \
-    "                                      summarise a forkguard log (text or json)\n"      \
+    "       forkguard report [--allow-unreadable] LOG\n"                                       \
+    "                                      summarise a forkguard log (text or json)\n"         \
     "       forkguard --help | --version\n"                                                    \
     "\n"                                                                                       \
     "Runs CMD with libforkguard.so prepended to LD_PRELOAD: a forked child of a\n"             \
@@ -21,18 +21,18 @@
     "options (each sets its FORKGUARD_* variable; --opt=value also works):\n"                  \
     "  --mode block|warn|off     what a forked child's JNI call gets (default block)\n"        \
     "  --log stderr|PATH         where reports go (default stderr; a file is appended,\n"      \
-    "                            created now, 0600; a relative PATH is made absolute)\n"      \
+    "                            created now, 0600; a relative PATH is made absolute)\n"       \
     "  --format text|json        report format (default text)\n"                               \
     "  --classpath CP            JARs and directories to load once the JVM starts\n"           \
     "  --drivers LIST            ','-separated JDBC driver classes to register\n"              \
     "\n"                                                                                       \
     "exit status: CMD's; 127 when CMD is not found, 126 when it cannot be executed,\n"         \
-    "2 for a usage error or when the library cannot be found.\n"                           \
-    "report: 0 when no forked child used JNI, 1 when some did, 2 when LOG cannot\n"         \
-    "be read, 3 when no use was found but some lines could not be read or were\n"          \
-    "cut short (a record cut by a full disk, say): such a log proves nothing.\n"           \
-    "--allow-unreadable lists those lines but lets them pass (for a captured\n"            \
-    "stderr mixing the program's own output with the reports).\n"                         \
+    "2 for a usage error or when the library cannot be found.\n"                               \
+    "report: 0 when no forked child used JNI, 1 when some did, 2 when LOG cannot\n"            \
+    "be read, 3 when no use was found but some lines could not be read or were\n"              \
+    "cut short (a record cut by a full disk, say): such a log proves nothing.\n"               \
+    "--allow-unreadable lists those lines but lets them pass (for a captured\n"                \
+    "stderr mixing the program's own output with the reports).\n"                              \
     "\n"                                                                                       \
     "examples:\n"                                                                              \
     "  forkguard run -- python3 app.py\n"                                                      \
@@ -40,11 +40,12 @@
     "  forkguard run --format json -- Rscript job.R\n"
 
 #define FG_CLI_ERR_REPORT_USAGE                                                                \
-    FG_MSG_PREFIX "usage: forkguard report [--allow-unreadable] LOG (a forkguard log; - for stdin)\n"
+    FG_MSG_PREFIX                                                                              \
+    "usage: forkguard report [--allow-unreadable] LOG (a forkguard log; - for stdin)\n"
 #define FG_CLI_ERR_REPORT_OPEN FG_MSG_PREFIX "cannot read %s: %s\n"
 /* Follows "forkguard: LOG: N unreadable or truncated lines (line 3, ...)". */
 #define FG_CLI_ERR_REPORT_BAD                                                                  \
-    ": the log cannot show that no forked child used JNI (--allow-unreadable accepts "     \
+    ": the log cannot show that no forked child used JNI (--allow-unreadable accepts "         \
     "such lines)\n"
 
 #define FG_CLI_VERSION "forkguard " FG_VERSION "\n"

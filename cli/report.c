@@ -48,8 +48,8 @@ static void print_summary(const char *path, const struct fg_report_summary *s)
     printf("\n");
     for (i = 0; i < s->n_owners; i++) {
         const struct fg_report_owner *o = &s->owners[i];
-        printf("\nJVM owner pid %lld (%s, host %s)\n", o->pid, o->libjvm ? o->libjvm : "libjvm ?",
-               o->host ? o->host : "?");
+        printf("\nJVM owner pid %lld (%s, host %s)\n", o->pid,
+               o->libjvm ? o->libjvm : "libjvm ?", o->host ? o->host : "?");
         if (o->forks)
             printf("  forks warned about: %zu, first at %s\n", o->forks,
                    o->first_fork_site ? o->first_fork_site : "(no frames)");

@@ -93,7 +93,8 @@ static void add_jni(struct fg_report_summary *s, const struct rec *r)
         return;
     c = child_of(o, r->pid);
     if (!c) {
-        struct fg_report_child *grown = realloc(o->children, (o->n_children + 1) * sizeof *grown);
+        struct fg_report_child *grown =
+            realloc(o->children, (o->n_children + 1) * sizeof *grown);
         if (!grown)
             return;
         o->children = grown;
@@ -159,8 +160,9 @@ static struct json_object *parse_object(const char *line, size_t len)
         return NULL;
     json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
     o = json_tokener_parse_ex(tok, line, (int)len);
-    if (o && (json_tokener_get_error(tok) != json_tokener_success ||
-              json_tokener_get_parse_end(tok) != len || !json_object_is_type(o, json_type_object))) {
+    if (o &&
+        (json_tokener_get_error(tok) != json_tokener_success ||
+         json_tokener_get_parse_end(tok) != len || !json_object_is_type(o, json_type_object))) {
         json_object_put(o);
         o = NULL;
     }
@@ -251,7 +253,8 @@ static int scan_full(const char *line, const char *fmt, long long *a, long long 
 static void text_pending_push(struct fg_report_summary *s, long long owner, long long pid)
 {
     if (s->n_pending == FG_REPORT_PENDING_MAX) {
-        memmove(&s->pending[0], &s->pending[1], (FG_REPORT_PENDING_MAX - 1) * sizeof s->pending[0]);
+        memmove(&s->pending[0], &s->pending[1],
+                (FG_REPORT_PENDING_MAX - 1) * sizeof s->pending[0]);
         s->n_pending--;
     }
     s->pending[s->n_pending].owner = owner;
@@ -333,12 +336,14 @@ static void action_word(char *out, size_t size, const char *text)
 
 /* A header line continues the record under way when it is the next one
  * expected; returns 0 when consumed. */
-static int text_continue(struct fg_report_summary *s, struct fg_report_text *t, const char *line)
+static int text_continue(struct fg_report_summary *s, struct fg_report_text *t,
+                         const char *line)
 {
     const char *rest;
     if (t->kind == FG_TEXT_NONE)
         return -1;
-    if (after(line, FG_TEXT_INDENT) && (t->kind == FG_TEXT_FRAMES || t->step == FG_STEP_AT_FORK))
+    if (after(line, FG_TEXT_INDENT) &&
+        (t->kind == FG_TEXT_FRAMES || t->step == FG_STEP_AT_FORK))
         return 0; /* frames #1 and on, or "(unwinding timed out)" */
     if (t->complete)
         return -1;
@@ -424,7 +429,8 @@ static int text_start(struct fg_report_summary *s, struct fg_report_text *t, con
         for (p = strstr(rest, " in pid "); p; p = strstr(p + 1, " in pid "))
             sp = p;
         if (!sp || (size_t)(sp - rest) >= sizeof t->function ||
-            sscanf(sp, " in pid %lld, a forked child of JVM owner pid %lld%n", &a, &b, &end) != 2 ||
+            sscanf(sp, " in pid %lld, a forked child of JVM owner pid %lld%n", &a, &b, &end) !=
+                2 ||
             end < 0 || sp[end] != '\0')
             return -1;
         memcpy(t->function, rest, (size_t)(sp - rest));
@@ -434,12 +440,14 @@ static int text_start(struct fg_report_summary *s, struct fg_report_text *t, con
         t->owner = b;
         return 0;
     }
-    if ((rest = after(line, "forkguard: pid ")) && strstr(rest, ", owner of a live JVM, forked ")) {
+    if ((rest = after(line, "forkguard: pid ")) &&
+        strstr(rest, ", owner of a live JVM, forked ")) {
         if (scan_full(line, "forkguard: pid %lld, owner of a live JVM, forked pid %lld%n", &a,
                       &b) != 0) {
             int end = -1;
             if (sscanf(line, "forkguard: pid %lld, owner of a live JVM, forked a child%n", &a,
-                       &end) != 1 || end < 0 || line[end] != '\0')
+                       &end) != 1 ||
+                end < 0 || line[end] != '\0')
                 return -1;
             b = 0;
         }

@@ -30,13 +30,21 @@ struct fg_report_owner {
 enum fg_report_text_kind { FG_TEXT_NONE, FG_TEXT_JNI, FG_TEXT_FORK, FG_TEXT_FRAMES };
 
 /* Steps of the header lines, in the order they are written. */
-enum fg_report_text_step { FG_STEP_HEAD, FG_STEP_JVM, FG_STEP_FORK, FG_STEP_WHY, FG_STEP_FIX, FG_STEP_ACTION, FG_STEP_AT_FORK };
+enum fg_report_text_step {
+    FG_STEP_HEAD,
+    FG_STEP_JVM,
+    FG_STEP_FORK,
+    FG_STEP_WHY,
+    FG_STEP_FIX,
+    FG_STEP_ACTION,
+    FG_STEP_AT_FORK
+};
 
 /* A text record under way (cli/report_read.c). */
 struct fg_report_text {
     enum fg_report_text_kind kind;
     enum fg_report_text_step step; /* the last line seen */
-    int complete;        /* only backtrace continuation lines may follow */
+    int complete;                  /* only backtrace continuation lines may follow */
     long line;
     long long pid, owner, parent, child;
     char function[128], action[16];
@@ -47,7 +55,7 @@ struct fg_report_summary {
     struct fg_report_owner *owners;
     size_t n_owners;
     size_t records, jni, other;
-    size_t bad;                          /* unreadable or truncated lines */
+    size_t bad; /* unreadable or truncated lines */
     long bad_lines[FG_REPORT_BAD_LINES_MAX];
     char **messages; /* config_error and classpath lines, deduplicated */
     size_t n_messages;

@@ -184,8 +184,10 @@ static int fg_run_log_path(struct fg_run_option *o, char **owned)
     /* Not through a symlinked directory: the library refuses those, and
      * would leave the file created here unused. */
     if (fg_run_dir_is_real(o->value)) {
-        fd = open(o->value, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK |
-                                O_CLOEXEC, 0600);
+        fd =
+            open(o->value,
+                 O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC,
+                 0600);
         if (fd >= 0)
             close(fd);
     }

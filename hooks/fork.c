@@ -1,6 +1,6 @@
 /* fork interception.
  *
- * All the child's work happens in one place, fg_fork_child_sigsafe, reached
+ * All the child's work happens in one place, child_sigsafe, reached
  * from glibc's fork() through our atfork child handler (registered before
  * anyone else's, so it runs first among the child handlers) and from our _Fork wrapper
  * (glibc's _Fork runs no handlers). vfork and posix_spawn children run no
@@ -22,7 +22,6 @@
 #include <errno.h>
 #include <pthread.h>
 #include <unistd.h>
-
 
 /* Parent side, before the fork: remember where it was called. Only a process
  * in a JVM lineage pays for it (2-5 us of unwinding). */
@@ -59,8 +58,8 @@ static int first_time(const uintptr_t *ips, int n)
         slot = (unsigned)((h + i) % SITE_SLOTS);
         if (__atomic_load_n(&warned_sites[slot], __ATOMIC_ACQUIRE) == h)
             return 0;
-        if (__atomic_compare_exchange_n(&warned_sites[slot], &expected, h, 0,
-                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        if (__atomic_compare_exchange_n(&warned_sites[slot], &expected, h, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE))
             return 1;
         if (expected == h)
             return 0;
@@ -71,7 +70,8 @@ static int first_time(const uintptr_t *ips, int n)
 /* Parent side, after the fork: the warning, if asked for, once per fg_fork_site. */
 static void warn_after_fork(pid_t child)
 {
-    if (!fg.cfg.on_fork_warn || fg.owner_pid != fg.self_pid || fg_fork_site.n == 0 || !fg_jvm_alive())
+    if (!fg.cfg.on_fork_warn || fg.owner_pid != fg.self_pid || fg_fork_site.n == 0 ||
+        !fg_jvm_alive())
         return;
     if (first_time(fg_fork_site.ips, fg_fork_site.n))
         fg_report_fork(child, fg_fork_site.ips, fg_fork_site.n);
@@ -93,7 +93,7 @@ static void parent(void)
     warn_after_fork(0);
 }
 
-void fg_fork_child_sigsafe(void)
+static void child_sigsafe(void)
 {
     fg_fork_site.captured = 0;
     if (!fg.owner_pid)
@@ -146,11 +146,11 @@ void fg_fork_install(void)
         return;
     }
     if (fg_libc_pthread_atfork) {
-        fg_libc_pthread_atfork(prepare, parent, fg_fork_child_sigsafe);
+        fg_libc_pthread_atfork(prepare, parent, child_sigsafe);
     } else {
         real = real_register_atfork();
         if (real)
-            real(prepare, parent, fg_fork_child_sigsafe, __dso_handle);
+            real(prepare, parent, child_sigsafe, __dso_handle);
     }
     __atomic_store_n(&state, 2, __ATOMIC_RELEASE);
 }
@@ -197,7 +197,7 @@ __attribute__((visibility("default"))) pid_t _Fork(void)
     capture_site();
     pid = fg.real.fork_raw();
     if (pid == 0)
-        fg_fork_child_sigsafe();
+        child_sigsafe();
     else if (pid > 0)
         warn_after_fork(pid);
     return pid;

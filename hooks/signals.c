@@ -38,7 +38,7 @@ void fg_signals_reset_child_sigsafe(void)
         if (skipped(sig) || sigaction(sig, NULL, &now) != 0)
             continue;
         handler = (now.sa_flags & SA_SIGINFO) ? (const void *)now.sa_sigaction
-                                               : (const void *)now.sa_handler;
+                                              : (const void *)now.sa_handler;
         if (handler == (const void *)SIG_DFL || handler == (const void *)SIG_IGN ||
             !fg_jvm_owns_code_sigsafe(handler))
             continue;

@@ -58,8 +58,8 @@ static int threw(JNIEnv *env, const char *what)
     exc = (*env)->ExceptionOccurred(env);
     (*env)->ExceptionClear(env);
     object = (*env)->FindClass(env, "java/lang/Object");
-    to_string = object ? (*env)->GetMethodID(env, object, "toString", "()Ljava/lang/String;")
-                       : NULL;
+    to_string =
+        object ? (*env)->GetMethodID(env, object, "toString", "()Ljava/lang/String;") : NULL;
     if (to_string)
         text = (jstring)(*env)->CallObjectMethod(env, exc, to_string);
     (*env)->ExceptionClear(env); /* toString itself may throw: never leave one */
@@ -147,7 +147,8 @@ static void run_shim(JNIEnv *env, const struct fg_cplist *list, int system)
     string_class = (*env)->FindClass(env, "java/lang/String");
     if (failed(env, "FindClass(String)", string_class))
         return;
-    groups = (*env)->NewObjectArray(env, system ? 0 : (jsize)list->n_groups, string_class, NULL);
+    groups =
+        (*env)->NewObjectArray(env, system ? 0 : (jsize)list->n_groups, string_class, NULL);
     if (failed(env, "NewObjectArray", groups))
         return;
     for (i = 0; !system && i < (jsize)list->n_groups; i++) {

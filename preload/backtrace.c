@@ -144,7 +144,7 @@ int fg_backtrace_here_guarded(struct fg_frame *out, int max)
 /* Function names from each module file's .symtab (static functions of
  * hosts that were not stripped), else its .dynsym. Each module is mapped once
  * for all its frames. */
-static void symtab_pass_sigsafe(struct fg_frame *frames, int n)
+static void symtab_pass_guarded(struct fg_frame *frames, int n)
 {
     int i, j;
     for (i = 0; i < n; i++) {
@@ -189,5 +189,5 @@ void fg_backtrace_symbolize_guarded(struct fg_frame *frames, int n)
         frames[i].base = o.base;
         frames[i].offset = frames[i].ip - o.base;
     }
-    symtab_pass_sigsafe(frames, n);
+    symtab_pass_guarded(frames, n);
 }

@@ -21,11 +21,11 @@
 
 struct fg_frame {
     uintptr_t ip;
-    const char *module;  /* points into the loader's data; NULL if unknown */
-    const char *symbol;  /* name[] when a symbol table names it; NULL if none */
-    uintptr_t offset;    /* from symbol, or from the module base */
-    uintptr_t base;      /* module load address */
-    char name[128];      /* from the file's .symtab or .dynsym */
+    const char *module;      /* points into the loader's data; NULL if unknown */
+    const char *symbol;      /* name[] when a symbol table names it; NULL if none */
+    uintptr_t offset;        /* from symbol, or from the module base */
+    uintptr_t base;          /* module load address */
+    char name[128];          /* from the file's .symtab or .dynsym */
     unsigned char looked_up; /* the module's tables were searched for it */
 };
 

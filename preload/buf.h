@@ -15,7 +15,7 @@
 struct fg_buf {
     char *p;
     size_t len;
-    size_t cap;       /* usable bytes, terminator reserve already removed */
+    size_t cap; /* usable bytes, terminator reserve already removed */
     int truncated;
 };
 

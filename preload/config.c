@@ -9,8 +9,8 @@
  * enough to keep the message on one readable line. */
 #define FG_ECHO_MAX 64
 
-static void report(fg_config_error_fn on_error, void *ctx, const char *var,
-                   const char *value, const char *expected, const char *using)
+static void report(fg_config_error_fn on_error, void *ctx, const char *var, const char *value,
+                   const char *expected, const char *using)
 {
     char mem[512];
     struct fg_buf b;
@@ -58,8 +58,7 @@ static int parse_exit_code(const char *value, fg_config_error_fn on_error, void 
         p++;
     }
     if (p == value || *p != '\0' || v < 1 || v > 255) {
-        report(on_error, ctx, "FORKGUARD_EXIT_CODE", value, FG_EXPECT_EXIT_CODE,
-               "abort()");
+        report(on_error, ctx, "FORKGUARD_EXIT_CODE", value, FG_EXPECT_EXIT_CODE, "abort()");
         return 0;
     }
     return v;
@@ -74,16 +73,16 @@ void fg_config_parse(const struct fg_config_input *in, struct fg_config *out,
     static const char *const cp_modes[] = {FG_CP_MODE_NAMES};
 
     memset(out, 0, sizeof *out);
-    out->mode = (enum fg_mode)parse_choice(in->mode, modes, 3, "FORKGUARD_MODE",
-                                           FG_EXPECT_MODE, on_error, ctx);
+    out->mode = (enum fg_mode)parse_choice(in->mode, modes, 3, "FORKGUARD_MODE", FG_EXPECT_MODE,
+                                           on_error, ctx);
     out->format = (enum fg_format)parse_choice(in->format, formats, 2, "FORKGUARD_FORMAT",
                                                FG_EXPECT_FORMAT, on_error, ctx);
     out->on_fork_warn = parse_choice(in->on_fork, on_fork, 2, "FORKGUARD_ON_FORK",
                                      FG_EXPECT_ON_FORK, on_error, ctx);
     out->exit_code = parse_exit_code(in->exit_code, on_error, ctx);
-    out->classpath_mode = (enum fg_cp_mode)parse_choice(
-        in->classpath_mode, cp_modes, 2, "FORKGUARD_CLASSPATH_MODE", FG_EXPECT_CP_MODE,
-        on_error, ctx);
+    out->classpath_mode = (enum fg_cp_mode)parse_choice(in->classpath_mode, cp_modes, 2,
+                                                        "FORKGUARD_CLASSPATH_MODE",
+                                                        FG_EXPECT_CP_MODE, on_error, ctx);
 
     /* "stderr" and empty both mean the default destination; an empty value is
      * worth a word because the user probably meant a path. */

@@ -28,9 +28,9 @@ struct fg_config {
     enum fg_mode mode;
     enum fg_format format;
     int on_fork_warn;
-    int exit_code;            /* 0: abort() where block kills; else _exit(exit_code) */
-    const char *log_path;     /* NULL: stderr */
-    const char *classpath;    /* NULL: no injection */
+    int exit_code;         /* 0: abort() where block kills; else _exit(exit_code) */
+    const char *log_path;  /* NULL: stderr */
+    const char *classpath; /* NULL: no injection */
     const char *drivers;
     enum fg_cp_mode classpath_mode;
 };

@@ -26,12 +26,12 @@ static int str_eq(const char *a, const char *b)
 
 struct tables {
     uintptr_t base;
-    const ElfW(Sym) *symtab;
+    const ElfW(Sym) * symtab;
     const char *strtab;
     const uint32_t *gnu_hash;
     const uint32_t *sysv_hash;
-    const ElfW(Half) *versym;
-    const ElfW(Verdef) *verdef;
+    const ElfW(Half) * versym;
+    const ElfW(Verdef) * verdef;
 };
 
 /* glibc relocates most d_ptr entries in place; the vDSO and read-only dynamic
@@ -55,13 +55,26 @@ static int load_tables(const struct dl_phdr_info *info, struct tables *t)
     for (; dyn->d_tag != DT_NULL; dyn++) {
         uintptr_t p = dyn_ptr(t->base, dyn->d_un.d_ptr);
         switch (dyn->d_tag) {
-        case DT_SYMTAB: t->symtab = (const ElfW(Sym) *)p; break;
-        case DT_STRTAB: t->strtab = (const char *)p; break;
-        case DT_GNU_HASH: t->gnu_hash = (const uint32_t *)p; break;
-        case DT_HASH: t->sysv_hash = (const uint32_t *)p; break;
-        case DT_VERSYM: t->versym = (const ElfW(Half) *)p; break;
-        case DT_VERDEF: t->verdef = (const ElfW(Verdef) *)p; break;
-        default: break;
+        case DT_SYMTAB:
+            t->symtab = (const ElfW(Sym) *)p;
+            break;
+        case DT_STRTAB:
+            t->strtab = (const char *)p;
+            break;
+        case DT_GNU_HASH:
+            t->gnu_hash = (const uint32_t *)p;
+            break;
+        case DT_HASH:
+            t->sysv_hash = (const uint32_t *)p;
+            break;
+        case DT_VERSYM:
+            t->versym = (const ElfW(Half) *)p;
+            break;
+        case DT_VERDEF:
+            t->verdef = (const ElfW(Verdef) *)p;
+            break;
+        default:
+            break;
         }
     }
     return t->symtab && t->strtab && (t->gnu_hash || t->sysv_hash);

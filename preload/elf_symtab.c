@@ -11,7 +11,7 @@
 int fg_symtab_open_sigsafe(struct fg_symtab *t, const char *path)
 {
     struct stat st;
-    const ElfW(Ehdr) *eh;
+    const ElfW(Ehdr) * eh;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     memset(t, 0, sizeof *t);
     if (fd < 0)
@@ -46,7 +46,7 @@ int fg_symtab_lookup_guarded(const struct fg_symtab *t, uintptr_t base, uintptr_
                              char *name, size_t name_size, uintptr_t *offset)
 {
     const ElfW(Ehdr) *eh = (const ElfW(Ehdr) *)t->map;
-    const ElfW(Shdr) *sh;
+    const ElfW(Shdr) * sh;
     uintptr_t vaddr = t->is_dyn ? ip - base : ip;
     unsigned i;
     if (!t->map || !name_size ||
@@ -55,8 +55,8 @@ int fg_symtab_lookup_guarded(const struct fg_symtab *t, uintptr_t base, uintptr_
     sh = (const ElfW(Shdr) *)(t->map + eh->e_shoff);
     /* .symtab first (it names static functions too), else .dynsym. */
     for (i = 0; i < 2u * eh->e_shnum; i++) {
-        const ElfW(Shdr) *strsh;
-        const ElfW(Sym) *syms;
+        const ElfW(Shdr) * strsh;
+        const ElfW(Sym) * syms;
         size_t n, k;
         const ElfW(Shdr) *symsh = &sh[i % eh->e_shnum];
         if (symsh->sh_type != (i < eh->e_shnum ? SHT_SYMTAB : SHT_DYNSYM) ||

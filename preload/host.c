@@ -130,13 +130,14 @@ void fg_host_detect(const char *creator)
 
 const char *fg_host_name(enum fg_host host)
 {
-    static const char *const names[] = {"c", "python", "gunicorn", "uwsgi", "R", "ruby", "java"};
+    static const char *const names[] = {"c", "python", "gunicorn", "uwsgi",
+                                        "R", "ruby",   "java"};
     return names[host];
 }
 
 const char *fg_host_fix(enum fg_host host)
 {
-    static const char *const fixes[] = {FG_FIX_C,     FG_FIX_PYTHON, FG_FIX_GUNICORN, FG_FIX_UWSGI,
-                                        FG_FIX_R,     FG_FIX_RUBY,   FG_FIX_JAVA};
+    static const char *const fixes[] = {FG_FIX_C, FG_FIX_PYTHON, FG_FIX_GUNICORN, FG_FIX_UWSGI,
+                                        FG_FIX_R, FG_FIX_RUBY,   FG_FIX_JAVA};
     return fixes[host];
 }

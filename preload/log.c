@@ -212,7 +212,8 @@ static int log_open_sigsafe(struct why *w)
                 0600);
     if (fd < 0 && errno == EACCES)
         fd = openat(dfd, comp,
-                    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK,
+                    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+                        O_NONBLOCK,
                     0600);
     if (fd < 0) {
         if (errno == ELOOP)
@@ -323,8 +324,8 @@ static int ends_mid_line_sigsafe(int fd)
 {
     struct stat st;
     char last;
-    return fstat(fd, &st) == 0 && st.st_size > 0 &&
-           pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n';
+    return fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
+           last != '\n';
 }
 
 /* One record with a '\n' before it, in one system call (writev: atomic on
@@ -361,7 +362,8 @@ void fg_log_write_sigsafe(const char *p, size_t n)
             memset(&w, 0, sizeof w);
             w.text = strerrordesc_np(errno);
             log_failed = 1;
-            (void)!write_all_sigsafe(2, line, log_message(line, sizeof line, "write failed: ", &w));
+            (void)!write_all_sigsafe(2, line,
+                                     log_message(line, sizeof line, "write failed: ", &w));
         }
         write_all_sigsafe(2, p, n);
     }
@@ -383,7 +385,8 @@ int fg_log_init(const char *path, char *msg, size_t msg_size)
          * still write to this file, not create one where it happens to be. */
         if (!getcwd(log_path, sizeof log_path)) {
             w.text = strerrordesc_np(errno);
-            n = log_message(msg, msg_size, "cannot resolve against the working directory: ", &w);
+            n = log_message(msg, msg_size,
+                            "cannot resolve against the working directory: ", &w);
             goto bad;
         }
         dir = strlen(log_path);

@@ -37,11 +37,12 @@ void fg_realsym_init(void)
             "libdl.so.2", "dlvsym", NULL, NULL);
     /* Published last: the dlsym stub tests this pointer to know init is done. */
     {
-        void *(*real_dlsym)(void *, const char *) = (void *(*)(void *, const char *))fg_elf_find(
-            "libc.so.6", "dlsym", glibc_versions, NULL);
+        void *(*real_dlsym)(void *, const char *) =
+            (void *(*)(void *, const char *))fg_elf_find("libc.so.6", "dlsym", glibc_versions,
+                                                         NULL);
         if (!real_dlsym)
-            real_dlsym = (void *(*)(void *, const char *))fg_elf_find("libdl.so.2", "dlsym",
-                                                                      NULL, NULL);
+            real_dlsym =
+                (void *(*)(void *, const char *))fg_elf_find("libdl.so.2", "dlsym", NULL, NULL);
         if (!real_dlsym)
             return;
         /* Called from here, RTLD_NEXT means "after libforkguard": libc's, or

@@ -13,12 +13,12 @@
 #include <sys/types.h>
 
 struct fg_report {
-    const char *event;       /* "jni_in_child", "config_error", ... */
-    const char *function;    /* JNI function name */
+    const char *event;    /* "jni_in_child", "config_error", ... */
+    const char *function; /* JNI function name */
     pid_t pid, owner_pid, parent_pid;
-    pid_t child_pid;         /* fork event: the new child, 0 when unknown */
+    pid_t child_pid; /* fork event: the new child, 0 when unknown */
     const char *libjvm;
-    const char *host;        /* "python", "gunicorn", "R", ... */
+    const char *host; /* "python", "gunicorn", "R", ... */
     const char *fix;
     enum fg_mode mode;
     const char *action;      /* one word: abort, exit, refused, passed */
@@ -28,7 +28,7 @@ struct fg_report {
     int n_frames;
     const struct fg_frame *fork_frames;
     int n_fork_frames;
-    int frames_cut;          /* unwinding was cut short by its time bound */
+    int frames_cut; /* unwinding was cut short by its time bound */
 };
 
 /* Text: the first lines (what, who, why, fix, action), written before any

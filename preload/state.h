@@ -54,24 +54,24 @@ struct fg_state {
     ino_t log_ino;
 
     /* Lineage: the JVM owner and where this process comes from. */
-    pid_t owner_pid;  /* 0: no JVM created in this lineage */
-    pid_t self_pid;   /* this process, refreshed in every child of the lineage */
+    pid_t owner_pid; /* 0: no JVM created in this lineage */
+    pid_t self_pid;  /* this process, refreshed in every child of the lineage */
     pid_t fork_parent_pid;
-    int poisoned;     /* this process's JNI tables are replaced */
-    int reported;     /* one report per process in block mode */
-    int teardown;     /* the child called DestroyJavaVM: the host is exiting */
+    int poisoned; /* this process's JNI tables are replaced */
+    int reported; /* one report per process in block mode */
+    int teardown; /* the child called DestroyJavaVM: the host is exiting */
 
     /* The JVM, as recorded when its creation succeeded. */
     JavaVM *vm;
-    void **env_table;          /* the JNINativeInterface_ every JNIEnv points to */
-    unsigned env_slots;        /* slots in that table, from GetVersion() */
-    jint env_version;          /* GetVersion(), answered by the child itself */
+    void **env_table;   /* the JNINativeInterface_ every JNIEnv points to */
+    unsigned env_slots; /* slots in that table, from GetVersion() */
+    jint env_version;   /* GetVersion(), answered by the child itself */
     const struct JNIInvokeInterface_ *vm_functions; /* the real invoke table */
     char libjvm_path[PATH_MAX];
-    char jdk_lib_dir[PATH_MAX]; /* JAVA_HOME/lib/: the JDK's own native code */
+    char jdk_lib_dir[PATH_MAX];     /* JAVA_HOME/lib/: the JDK's own native code */
     struct fg_code_ranges jvm_code; /* libjvm's executable segments */
-    uintptr_t self_base; /* libforkguard's load base: its frames are skipped */
-    uintptr_t main_base; /* the main program's load base (dladdr's dli_fbase) */
+    uintptr_t self_base;            /* libforkguard's load base: its frames are skipped */
+    uintptr_t main_base;            /* the main program's load base (dladdr's dli_fbase) */
     enum fg_host host;
 };
 

@@ -9,7 +9,7 @@ set -u
 cd "$(dirname "$0")/.."
 logdir=$(mktemp -d)
 trap 'rm -rf "$logdir"' EXIT
-suites=(tests/unit/run.sh tests/hosts/*/run.sh tests/fuzz/run.sh)
+suites=(tests/tree/run.sh tests/unit/run.sh tests/hosts/*/run.sh tests/fuzz/run.sh)
 [ -n "${FG_SUITES:-}" ] && suites=($FG_SUITES)
 n=0
 for suite in "${suites[@]}"; do

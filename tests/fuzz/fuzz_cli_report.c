@@ -36,8 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (s.jni > s.records)
         abort();
     if (s.bad < must_bad) {
-        fprintf(stderr, "fuzz_cli_report: %zu bad lines counted, at least %zu expected\n", s.bad,
-                must_bad);
+        fprintf(stderr, "fuzz_cli_report: %zu bad lines counted, at least %zu expected\n",
+                s.bad, must_bad);
         abort();
     }
     for (i = 0; i < s.bad && i < FG_REPORT_BAD_LINES_MAX; i++)

@@ -19,10 +19,10 @@
 #include <string.h>
 
 #define NVARS 8
-static const char *const names[NVARS] = {"FORKGUARD_MODE", "FORKGUARD_LOG", "FORKGUARD_FORMAT",
-                                         "FORKGUARD_ON_FORK", "FORKGUARD_EXIT_CODE",
-                                         "FORKGUARD_CLASSPATH", "FORKGUARD_DRIVERS",
-                                         "FORKGUARD_CLASSPATH_MODE"};
+static const char *const names[NVARS] = {"FORKGUARD_MODE",      "FORKGUARD_LOG",
+                                         "FORKGUARD_FORMAT",    "FORKGUARD_ON_FORK",
+                                         "FORKGUARD_EXIT_CODE", "FORKGUARD_CLASSPATH",
+                                         "FORKGUARD_DRIVERS",   "FORKGUARD_CLASSPATH_MODE"};
 
 struct seen {
     int count[NVARS];

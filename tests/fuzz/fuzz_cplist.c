@@ -76,8 +76,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     touch("lib/caf\xc3\xa9.jar"); /* valid: kept */
     mkdir("nl\ndir", 0755);
     touch("nl\ndir/n.jar");
-    mkdir("bad\xfe" "dir", 0755);
-    touch("bad\xfe" "dir/u.jar");
+    mkdir("bad\xfe"
+          "dir",
+          0755);
+    touch("bad\xfe"
+          "dir/u.jar");
     return 0;
 }
 

@@ -42,8 +42,9 @@ static size_t slen(const char *s)
 /* The longest JSON record r could make: every string byte as \u00XX. */
 static size_t worst_case(const struct fg_report *r)
 {
-    size_t w = 1200 + 6 * (slen(r->event) + slen(r->function) + slen(r->libjvm) +
-                           slen(r->host) + slen(r->fix) + slen(r->action) + slen(r->action_text));
+    size_t w =
+        1200 + 6 * (slen(r->event) + slen(r->function) + slen(r->libjvm) + slen(r->host) +
+                    slen(r->fix) + slen(r->action) + slen(r->action_text));
     int i;
     for (i = 0; i < r->n_frames; i++)
         w += 80 + 6 * (2 * slen(r->frames[i].module) + slen(r->frames[i].symbol));
@@ -128,13 +129,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mem = malloc(bufsize ? bufsize : 1);
     n = fg_report_text_header(mem, bufsize, &r);
     if (n > bufsize || (bufsize > FG_BUF_RESERVE && (n == 0 || mem[n - 1] != '\n')))
-        die("text header: past its buffer or not ending in a newline", mem, n > bufsize ? bufsize : n);
+        die("text header: past its buffer or not ending in a newline", mem,
+            n > bufsize ? bufsize : n);
     n = fg_report_text_frames(mem, bufsize, &r);
     if (n > bufsize || (n > 0 && mem[n - 1] != '\n'))
-        die("text frames: past its buffer or not ending in a newline", mem, n > bufsize ? bufsize : n);
+        die("text frames: past its buffer or not ending in a newline", mem,
+            n > bufsize ? bufsize : n);
     n = fg_report_text_fork(mem, bufsize, &r);
     if (n > bufsize || (bufsize > FG_BUF_RESERVE && (n == 0 || mem[n - 1] != '\n')))
-        die("text fork: past its buffer or not ending in a newline", mem, n > bufsize ? bufsize : n);
+        die("text fork: past its buffer or not ending in a newline", mem,
+            n > bufsize ? bufsize : n);
     free(mem);
     free(copy);
     return 0;

@@ -98,13 +98,32 @@ static long jc_string_content(const unsigned char *s, size_t n, unsigned char *o
             if (i + 1 >= n)
                 return -1;
             switch (s[i + 1]) {
-            case '"': case '\\': case '/':
-                out[o++] = s[i + 1]; i += 2; continue;
-            case 'b': out[o++] = '\b'; i += 2; continue;
-            case 'f': out[o++] = '\f'; i += 2; continue;
-            case 'n': out[o++] = '\n'; i += 2; continue;
-            case 'r': out[o++] = '\r'; i += 2; continue;
-            case 't': out[o++] = '\t'; i += 2; continue;
+            case '"':
+            case '\\':
+            case '/':
+                out[o++] = s[i + 1];
+                i += 2;
+                continue;
+            case 'b':
+                out[o++] = '\b';
+                i += 2;
+                continue;
+            case 'f':
+                out[o++] = '\f';
+                i += 2;
+                continue;
+            case 'n':
+                out[o++] = '\n';
+                i += 2;
+                continue;
+            case 'r':
+                out[o++] = '\r';
+                i += 2;
+                continue;
+            case 't':
+                out[o++] = '\t';
+                i += 2;
+                continue;
             case 'u':
                 if (i + 6 > n || jc_hex4(s + i + 2, &cp) != 0)
                     return -1;

@@ -85,8 +85,8 @@ static jint JNICALL fg_fake_attach_daemon(JavaVM *vm, void **penv, void *args)
 }
 
 static const struct JNIInvokeInterface_ fg_invoke = {
-    (void *)0x1a, (void *)0x1b, (void *)0x1c, fg_fake_destroy, fg_fake_attach,
-    fg_fake_detach, fg_fake_get_env, fg_fake_attach_daemon,
+    (void *)0x1a,   (void *)0x1b,   (void *)0x1c,    fg_fake_destroy,
+    fg_fake_attach, fg_fake_detach, fg_fake_get_env, fg_fake_attach_daemon,
 };
 
 /* What the fake JNIEnv functions received (warn mode forwards to them). */
@@ -134,9 +134,8 @@ static jint JNICALL fg_fake_call_int(JNIEnv *env, jclass cls, jmethodID mid, ...
     return 0x5eed;
 }
 
-typedef double (*fg_many_fn)(JNIEnv *, long, long, long, long, long, long, long, double,
-                             double, double, double, double, double, double, double, double,
-                             double);
+typedef double (*fg_many_fn)(JNIEnv *, long, long, long, long, long, long, long, double, double,
+                             double, double, double, double, double, double, double, double);
 
 /* 8 integer and 10 double arguments: two of each kind on the stack. */
 static double fg_fake_many(JNIEnv *env, long a1, long a2, long a3, long a4, long a5, long a6,

@@ -209,10 +209,15 @@ static void test_json_utf8(void **state)
     const char *out;
     (void)state;
     /* Valid sequences of 2, 3 and 4 bytes are kept as they are. */
-    assert_string_equal(fg_json("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf", 256),
-                        "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf");
+    assert_string_equal(
+        fg_json("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf", 256),
+        "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf");
     /* Bytes that cannot start a sequence. */
-    assert_string_equal(fg_json("a\xff" "b\x80" "c\xfe", 256), "a\\ufffdb\\ufffdc\\ufffd");
+    assert_string_equal(fg_json("a\xff"
+                                "b\x80"
+                                "c\xfe",
+                                256),
+                        "a\\ufffdb\\ufffdc\\ufffd");
     /* Overlong, surrogate and past-U+10FFFF forms are not UTF-8. */
     assert_string_equal(fg_json("\xc0\xaf", 256), "\\ufffd\\ufffd");
     assert_string_equal(fg_json("\xe0\x80\xaf", 256), "\\ufffd\\ufffd\\ufffd");
@@ -240,7 +245,8 @@ static size_t fg_seq_len(unsigned char c)
  * prefix of the uncut output. */
 static void test_json_never_cuts_multibyte(void **state)
 {
-    static const char in[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" "b\xe2\x82\xac\xc3\xa9"
+    static const char in[] = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"
+                             "b\xe2\x82\xac\xc3\xa9"
                              "\xf0\x9f\x98\x80\xf0\x9f\x98\x80";
     char full[256];
     size_t cap;
@@ -265,7 +271,10 @@ static void test_printable(void **state)
     struct fg_buf b;
     (void)state;
     fg_mem_init(&m, 256, &b);
-    fg_buf_printable(&b, "a\x01\xff" "b~ \x7f", 64);
+    fg_buf_printable(&b,
+                     "a\x01\xff"
+                     "b~ \x7f",
+                     64);
     assert_string_equal(fg_text(&b), "a\\x01\\xffb~ \\x7f");
 
     fg_mem_init(&m, 256, &b);

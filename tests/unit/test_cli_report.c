@@ -16,29 +16,29 @@
 
 #include <cmocka.h>
 
-#define FG_HEAD(fn, pid, owner)                                                               \
-    "forkguard: JNI call " fn " in pid " pid ", a forked child of JVM owner pid " owner "\n"  \
-    "  jvm:     created by pid " owner " (libjvm /jvm/lib/server/libjvm.so)\n"              \
-    "  fork:    pid " owner " forked pid " pid "\n"                                          \
+#define FG_HEAD(fn, pid, owner)                                                                \
+    "forkguard: JNI call " fn " in pid " pid ", a forked child of JVM owner pid " owner "\n"   \
+    "  jvm:     created by pid " owner " (libjvm /jvm/lib/server/libjvm.so)\n"                 \
+    "  fork:    pid " owner " forked pid " pid "\n"                                            \
     "  why:     the JVM's threads do not survive fork(); JNI in the child can hang or crash\n" \
-    "  fix:     (python) use spawn\n"                                                        \
+    "  fix:     (python) use spawn\n"                                                          \
     "  action:  abort (FORKGUARD_MODE=block)\n"
-#define FG_FRAMES                                                                             \
-    "  at (JNI call):  #0 0x1234 child+0x4 (/bin/host)\n"                                   \
-    "                  #1 0x5678 main+0x10 (/bin/host)\n"                                    \
-    "  at (fork):      #0 0x9abc main+0x8 (/bin/host)\n"                                    \
+#define FG_FRAMES                                                                              \
+    "  at (JNI call):  #0 0x1234 child+0x4 (/bin/host)\n"                                      \
+    "                  #1 0x5678 main+0x10 (/bin/host)\n"                                      \
+    "  at (fork):      #0 0x9abc main+0x8 (/bin/host)\n"                                       \
     "                  #1 0xdef0 libc.so.6+0x2724a (/lib/libc.so.6)\n"
-#define FG_FORK                                                                               \
-    "forkguard: pid 10, owner of a live JVM, forked pid 11\n"                                \
-    "  jvm:     created by pid 10 (libjvm unknown)\n"                                        \
-    "  why:     the JVM's threads do not survive fork()\n"                                   \
-    "  fix:     (c) create the JVM after fork()\n"                                           \
-    "  action:  none, the child runs on (FORKGUARD_ON_FORK=warn)\n"                         \
-    "  at (fork):      #0 0x9abc main+0x8 (/bin/host)\n"                                    \
+#define FG_FORK                                                                                \
+    "forkguard: pid 10, owner of a live JVM, forked pid 11\n"                                  \
+    "  jvm:     created by pid 10 (libjvm unknown)\n"                                          \
+    "  why:     the JVM's threads do not survive fork()\n"                                     \
+    "  fix:     (c) create the JVM after fork()\n"                                             \
+    "  action:  none, the child runs on (FORKGUARD_ON_FORK=warn)\n"                            \
+    "  at (fork):      #0 0x9abc main+0x8 (/bin/host)\n"                                       \
     "                  #1 0xdef0 libc.so.6+0x2724a (/lib/libc.so.6)\n"
-#define FG_JSON_JNI(pid)                                                                      \
-    "{\"event\":\"jni_in_child\",\"pid\":" pid ",\"owner_pid\":10,\"parent_pid\":10,"         \
-    "\"function\":\"GetEnv\",\"action\":\"passed\",\"backtrace\":[\"#0 0x1 f+0x1 (/b)\"],"   \
+#define FG_JSON_JNI(pid)                                                                       \
+    "{\"event\":\"jni_in_child\",\"pid\":" pid ",\"owner_pid\":10,\"parent_pid\":10,"          \
+    "\"function\":\"GetEnv\",\"action\":\"passed\",\"backtrace\":[\"#0 0x1 f+0x1 (/b)\"],"     \
     "\"fork_backtrace\":[]}\n"
 
 /* Reads LOG (a C string: no NULs) as the command does, line by line. */
@@ -62,7 +62,8 @@ static void fg_bad_lines(const struct fg_report_summary *s, size_t n, const long
 {
     size_t i;
     if (s->bad != n)
-        fail_msg("%zu bad lines, want %zu (first: %ld)", s->bad, n, s->bad ? s->bad_lines[0] : 0);
+        fail_msg("%zu bad lines, want %zu (first: %ld)", s->bad, n,
+                 s->bad ? s->bad_lines[0] : 0);
     for (i = 0; i < n; i++)
         if (s->bad_lines[i] != want[i])
             fail_msg("bad line %zu is %ld, want %ld", i, s->bad_lines[i], want[i]);
@@ -73,8 +74,9 @@ static void test_text_log(void **state)
 {
     struct fg_report_summary s;
     (void)state;
-    fg_read(&s, FG_HEAD("FindClass", "12", "10") FG_HEAD("GetEnv", "13", "10") FG_FRAMES FG_FRAMES
-                FG_FORK "forkguard: FORKGUARD_MODE=x: expected block, warn or off; using block\n");
+    fg_read(&s, FG_HEAD("FindClass", "12", "10") FG_HEAD("GetEnv", "13", "10")
+                    FG_FRAMES FG_FRAMES FG_FORK
+            "forkguard: FORKGUARD_MODE=x: expected block, warn or off; using block\n");
     fg_bad_lines(&s, 0, NULL);
     assert_int_equal(s.jni, 2);
     assert_int_equal(s.records, 4);
@@ -112,9 +114,13 @@ static void test_text_bridge_function(void **state)
 static void test_json_roundtrip(void **state)
 {
     static const struct fg_frame frames[] = {
-        {.ip = 0x7f01, .module = "/opt/caf\xc3\xa9 \"q\"/lib\\x.so", .symbol = "s\x01y", .offset = 4},
+        {.ip = 0x7f01,
+         .module = "/opt/caf\xc3\xa9 \"q\"/lib\\x.so",
+         .symbol = "s\x01y",
+         .offset = 4},
     };
-    static const struct fg_frame fork_frames[] = {{.ip = 0x401000, .module = "/bin/h", .symbol = "main"}};
+    static const struct fg_frame fork_frames[] = {
+        {.ip = 0x401000, .module = "/bin/h", .symbol = "main"}};
     char jni[4096], fork[4096], cfg[1024], *line;
     struct fg_report r;
     struct fg_report_summary s;
@@ -168,8 +174,9 @@ static void test_json_roundtrip(void **state)
                         "#0 0x7f01 s\x01y+0x4 (/opt/caf\xc3\xa9 \"q\"/lib\\x.so)");
     assert_string_equal(s.owners[0].first_fork_site, "#0 0x401000 main+0x0 (/bin/h)");
     assert_int_equal(s.n_messages, 1);
-    assert_string_equal(s.messages[0],
-                        "forkguard: FORKGUARD_MODE=\"x\\\x01: expected block, warn or off; using block");
+    assert_string_equal(
+        s.messages[0],
+        "forkguard: FORKGUARD_MODE=\"x\\\x01: expected block, warn or off; using block");
     fg_report_free(&s);
 }
 
@@ -200,12 +207,13 @@ static void test_cut_and_glued(void **state)
     struct fg_report_summary s;
     static const long text_bad[] = {1, 3}, json_bad[] = {1}, tail_bad[] = {2};
     (void)state;
-    fg_read(&s, "forkguard: JNI call FindClass in pid 12, a forked child of JVM owner pid 10\n"
-                "  jvm:     created by pid 10 (libjvm /jvm/lib/server/libjvm.so)\n"
-                "  fork:    pid 10 forforkguard: JNI call GetEnv in pid 13, a forked child of JVM "
-                "owner pid 10\n"
-                "  jvm:     created by pid 10 (libjvm /jvm/lib/server/libjvm.so)\n"
-                "  fork:    pid 10 forked pid 13\n  why:     w\n  fix:     f\n  action:  passed\n");
+    fg_read(&s,
+            "forkguard: JNI call FindClass in pid 12, a forked child of JVM owner pid 10\n"
+            "  jvm:     created by pid 10 (libjvm /jvm/lib/server/libjvm.so)\n"
+            "  fork:    pid 10 forforkguard: JNI call GetEnv in pid 13, a forked child of JVM "
+            "owner pid 10\n"
+            "  jvm:     created by pid 10 (libjvm /jvm/lib/server/libjvm.so)\n"
+            "  fork:    pid 10 forked pid 13\n  why:     w\n  fix:     f\n  action:  passed\n");
     fg_bad_lines(&s, 2, text_bad);
     assert_int_equal(s.jni, 2); /* the cut header still names its JNI use */
     assert_string_equal(s.owners[0].children[0].functions, "FindClass [?]");
@@ -237,12 +245,14 @@ static void test_unreadable_lines(void **state)
     struct fg_report_summary s;
     static const long bad[] = {1, 2, 3, 5, 6};
     (void)state;
-    fg_read(&s, "hello from the program\n"
-                "{\"not\":\"ours\"}\n"
-                "{\"event\":\"truncated\"}\n" /* the library's stand-in for a record too big */
-                FG_JSON_JNI("12")
-                "  at (fork):      #0 0x1 orphan+0x1 (/b)\n" /* a continuation of nothing */
-                "forkguard: JNI call FindClass in pid x, a forked child of JVM owner pid 10\n");
+    fg_read(
+        &s, "hello from the program\n"
+            "{\"not\":\"ours\"}\n"
+            "{\"event\":\"truncated\"}\n" /* the library's stand-in for a record too big */
+        FG_JSON_JNI(
+            "12") "  at (fork):      #0 0x1 orphan+0x1 (/b)\n" /* a continuation of nothing */
+                  "forkguard: JNI call FindClass in pid x, a forked child of JVM owner pid "
+                  "10\n");
     fg_bad_lines(&s, 5, bad);
     assert_int_equal(s.jni, 1);
     fg_report_free(&s);
@@ -267,12 +277,9 @@ static void test_many_bad_lines(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_log),
-        cmocka_unit_test(test_text_bridge_function),
-        cmocka_unit_test(test_json_roundtrip),
-        cmocka_unit_test(test_json_strict),
-        cmocka_unit_test(test_cut_and_glued),
-        cmocka_unit_test(test_unreadable_lines),
+        cmocka_unit_test(test_text_log),       cmocka_unit_test(test_text_bridge_function),
+        cmocka_unit_test(test_json_roundtrip), cmocka_unit_test(test_json_strict),
+        cmocka_unit_test(test_cut_and_glued),  cmocka_unit_test(test_unreadable_lines),
         cmocka_unit_test(test_many_bad_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -172,8 +172,8 @@ static void fg_check_bad(const struct fg_var_spec *v, const char *value)
         fail_msg("%s=%.40s: %d messages, want 1", v->var, value, seen.n);
     assert_string_equal(seen.var, v->var);
     if (fg_value(&c, v->var) != v->dflt_value)
-        fail_msg("%s=%.40s: value %d, want the default %d", v->var, value,
-                 fg_value(&c, v->var), v->dflt_value);
+        fail_msg("%s=%.40s: value %d, want the default %d", v->var, value, fg_value(&c, v->var),
+                 v->dflt_value);
     if (strchr(seen.line, '\n'))
         fail_msg("%s: message is not one line: %s", v->var, seen.line);
     if (strlen(seen.line) > 400)
@@ -209,8 +209,9 @@ static void test_bad_values(void **state)
 {
     static char big[1 << 20];
     static char big_digits[1 << 20];
-    const char *common[] = {"", "bogus", "1000", "0", "-1", "12x", " 3", "\x01\xff",
-                            "block ", "+3", "256", "3 ", "9\t", big, big_digits};
+    const char *common[] = {"",    "bogus", "1000",     "0",      "-1",
+                            "12x", " 3",    "\x01\xff", "block ", "+3",
+                            "256", "3 ",    "9\t",      big,      big_digits};
     size_t i, j;
     (void)state;
     memset(big, 'a', sizeof big - 1);

@@ -250,9 +250,9 @@ static void test_warn_env_calls_forwarded(void **state)
     assert_true(fg_got.ll2 == 0x123456789abcLL);
     assert_int_equal(fg_got.misalign, 0);
 
-    d = ((fg_many_fn)fg_table[FG_SLOT(CallStaticDoubleMethodA)])(
-        env, 1, -2, 3, -4, 5, -6, 7, 1.25, 2.25, 3.25, 4.25, 5.25, 6.25, 7.25, 8.25, 9.25,
-        10.25);
+    d = ((fg_many_fn)fg_table[FG_SLOT(CallStaticDoubleMethodA)])(env, 1, -2, 3, -4, 5, -6, 7,
+                                                                 1.25, 2.25, 3.25, 4.25, 5.25,
+                                                                 6.25, 7.25, 8.25, 9.25, 10.25);
     assert_true(d == 6.25);
     assert_int_equal(fg_got.many, 1);
     assert_ptr_equal(fg_got.env, env);

@@ -26,7 +26,10 @@
 static char fg_mem[FG_BIG + FG_CANARY_LEN];
 
 static const struct fg_frame fg_frames[] = {
-    {.ip = 0x7f0000001234, .module = "/usr/lib/libfoo.so", .symbol = "foo_call", .offset = 0x14},
+    {.ip = 0x7f0000001234,
+     .module = "/usr/lib/libfoo.so",
+     .symbol = "foo_call",
+     .offset = 0x14},
     {.ip = 0x7f0000005678, .module = "/usr/lib/libbar.so", .symbol = NULL, .offset = 0x4f0},
     {.ip = 0xdead, .module = NULL, .symbol = NULL, .offset = 0},
 };
@@ -58,8 +61,7 @@ typedef size_t (*fg_format_fn)(char *, size_t, const struct fg_report *);
 
 /* Formats into a buffer of `size` bytes followed by canaries; returns the
  * record as a C string (its length in *n) after checking the canaries. */
-static const char *fg_format(fg_format_fn fn, size_t size, const struct fg_report *r,
-                             size_t *n)
+static const char *fg_format(fg_format_fn fn, size_t size, const struct fg_report *r, size_t *n)
 {
     size_t i;
     assert_true(size <= FG_BIG);
@@ -144,10 +146,11 @@ static void test_text_frames(void **state)
     fg_sample(&r);
     t = fg_format(fg_report_text_frames, 16384, &r, &n);
     assert_int_equal(n, strlen(t));
-    assert_string_equal(t, "  at (JNI call):  #0 0x7f0000001234 foo_call+0x14 (/usr/lib/libfoo.so)\n"
-                           "                  #1 0x7f0000005678 libbar.so+0x4f0 (/usr/lib/libbar.so)\n"
-                           "                  #2 0xdead ??\n"
-                           "  at (fork):      #0 0x401000 main+0x10\n");
+    assert_string_equal(
+        t, "  at (JNI call):  #0 0x7f0000001234 foo_call+0x14 (/usr/lib/libfoo.so)\n"
+           "                  #1 0x7f0000005678 libbar.so+0x4f0 (/usr/lib/libbar.so)\n"
+           "                  #2 0xdead ??\n"
+           "  at (fork):      #0 0x401000 main+0x10\n");
 
     r.frames_cut = 1;
     t = fg_format(fg_report_text_frames, 16384, &r, &n);
@@ -275,7 +278,9 @@ static void test_json_config_error(void **state)
 static void test_json_hostile_names(void **state)
 {
     static const struct fg_frame odd[] = {
-        {.ip = 0x10, .module = "/opt/we\"ird\\dir/lib\x01\xff.so", .symbol = "sym\"bol\x7f",
+        {.ip = 0x10,
+         .module = "/opt/we\"ird\\dir/lib\x01\xff.so",
+         .symbol = "sym\"bol\x7f",
          .offset = 1},
         {.ip = 0x20, .module = "/opt/caf\xc3\xa9/lib\xe2\x82.so", .symbol = NULL, .offset = 2},
     };
@@ -353,8 +358,8 @@ static void test_json_small_buffers_and_huge_names(void **state)
     fg_sample(&r);
     r.function = huge;
     t = fg_format(fg_report_json, 16384, &r, &n);
-    assert_int_equal(fg_json_check_one(t, n, "{\"function\":\"<any>\",\"backtrace\":\"<any>\"}"),
-                     0);
+    assert_int_equal(
+        fg_json_check_one(t, n, "{\"function\":\"<any>\",\"backtrace\":\"<any>\"}"), 0);
     assert_non_null(strstr(t, huge));
 }
 

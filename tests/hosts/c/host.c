@@ -34,8 +34,9 @@ static void find_create(void)
         printf("dlopen failed: %s\n", dlerror());
         exit(90);
     }
-    create_vm = getenv("HOST_DLVSYM") ? (create_fn)dlvsym(h, "JNI_CreateJavaVM", "SUNWprivate_1.1")
-                                      : (create_fn)dlsym(h, "JNI_CreateJavaVM");
+    create_vm = getenv("HOST_DLVSYM")
+                    ? (create_fn)dlvsym(h, "JNI_CreateJavaVM", "SUNWprivate_1.1")
+                    : (create_fn)dlsym(h, "JNI_CreateJavaVM");
 #else
     create_vm = JNI_CreateJavaVM;
 #endif
@@ -230,7 +231,8 @@ static void print_api(const char *who)
 {
     pid_t (*owner)(void) = (pid_t(*)(void))dlsym(RTLD_DEFAULT, "forkguard_jvm_owner");
     int (*usable)(void) = (int (*)(void))dlsym(RTLD_DEFAULT, "forkguard_jvm_usable");
-    const char *(*version)(void) = (const char *(*)(void))dlsym(RTLD_DEFAULT, "forkguard_version");
+    const char *(*version)(void) =
+        (const char *(*)(void))dlsym(RTLD_DEFAULT, "forkguard_version");
     if (!owner || !usable || !version) {
         printf("%s: forkguard API not found\n", who);
         return;
@@ -288,7 +290,7 @@ static void mix_calls(const char *who)
     printf("%s: mix=%d scale=%.6f\n", who,
            (int)(*env)->CallStaticIntMethod(env, mix, m1, (jint)7, (jlong)123456789012LL, 2.5),
            (double)(*env)->CallStaticDoubleMethod(env, mix, m2, 1.25, (jint)3, -0.5,
-                                                   (jlong)-9000000000LL));
+                                                  (jlong)-9000000000LL));
     fflush(stdout);
 }
 
@@ -341,7 +343,8 @@ static uint64_t table_digest(void)
             outside++;
             continue;
         }
-        h = (h ^ (uint64_t)((uintptr_t)table[i] - (uintptr_t)base.dli_fbase)) * 1099511628211ull;
+        h = (h ^ (uint64_t)((uintptr_t)table[i] - (uintptr_t)base.dli_fbase)) *
+            1099511628211ull;
     }
     printf("table: %d slots outside libjvm\n", outside);
     return h;
@@ -391,8 +394,8 @@ int main(int argc, char **argv)
         uint64_t before = table_digest(), after;
         wait_bounded("child", fork_child(child_quiet), 2000);
         after = table_digest();
-        printf("table: digest %016llx before fork, %016llx after\n",
-               (unsigned long long)before, (unsigned long long)after);
+        printf("table: digest %016llx before fork, %016llx after\n", (unsigned long long)before,
+               (unsigned long long)after);
         return 0;
     } else if (strcmp(s, "mix") == 0) {
         mix_calls("parent");

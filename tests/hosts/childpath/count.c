@@ -31,12 +31,33 @@
 
 #define API __attribute__((visibility("default")))
 
-enum { F_MALLOC, F_CALLOC, F_REALLOC, F_FREE, F_POSIX_MEMALIGN, F_ALIGNED_ALLOC, F_MEMALIGN,
-       F_MUTEX_LOCK, F_MUTEX_TRYLOCK, F_RWLOCK_RD, F_RWLOCK_WR, F_ABORT, F_COUNT };
-static const char *const names[F_COUNT] = {
-    "malloc", "calloc", "realloc", "free", "posix_memalign", "aligned_alloc", "memalign",
-    "pthread_mutex_lock", "pthread_mutex_trylock", "pthread_rwlock_rdlock",
-    "pthread_rwlock_wrlock", "abort"};
+enum {
+    F_MALLOC,
+    F_CALLOC,
+    F_REALLOC,
+    F_FREE,
+    F_POSIX_MEMALIGN,
+    F_ALIGNED_ALLOC,
+    F_MEMALIGN,
+    F_MUTEX_LOCK,
+    F_MUTEX_TRYLOCK,
+    F_RWLOCK_RD,
+    F_RWLOCK_WR,
+    F_ABORT,
+    F_COUNT
+};
+static const char *const names[F_COUNT] = {"malloc",
+                                           "calloc",
+                                           "realloc",
+                                           "free",
+                                           "posix_memalign",
+                                           "aligned_alloc",
+                                           "memalign",
+                                           "pthread_mutex_lock",
+                                           "pthread_mutex_trylock",
+                                           "pthread_rwlock_rdlock",
+                                           "pthread_rwlock_wrlock",
+                                           "abort"};
 
 static volatile int armed;
 static pid_t armed_pid;

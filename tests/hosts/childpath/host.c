@@ -146,9 +146,9 @@ static void show(int fd)
             if (dladdr(addr, &info) && info.dli_fname)
                 printf("child:   %s called from %s+0x%lx (%s)\n", tok,
                        info.dli_sname ? info.dli_sname : "",
-                       (unsigned long)((uintptr_t)addr -
-                                       (uintptr_t)(info.dli_sname ? info.dli_saddr
-                                                                  : info.dli_fbase)),
+                       (unsigned long)((uintptr_t)addr - (uintptr_t)(info.dli_sname
+                                                                         ? info.dli_saddr
+                                                                         : info.dli_fbase)),
                        info.dli_fname);
             else
                 printf("child:   %s called from %p (unknown)\n", tok, addr);

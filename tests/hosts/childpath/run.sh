@@ -14,7 +14,7 @@
 # Covered, from forkguard's pthread_atfork child handler on (the host arms the
 # counter in a prepare handler that runs before forkguard's, and counting is
 # limited to the child's pid, so nothing of the parent's fork work counts):
-#   - the poisoning: fg_fork_child_sigsafe -> fg_poison_child_sigsafe (JNIEnv
+#   - the poisoning: hooks/fork.c child_sigsafe -> fg_poison_child_sigsafe (JNIEnv
 #     table, JavaVM invoke table, signal reset)                  [quiet]
 #   - the same reached through forkguard's _Fork() wrapper       [rawfork]
 #   - the JavaVM refusals (GetEnv, AttachCurrentThread(AsDaemon) with its one

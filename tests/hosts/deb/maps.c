@@ -13,6 +13,7 @@ int main(void)
 
     while (f != NULL && fgets(line, sizeof line, f) != NULL)
         mapped |= strstr(line, "/libforkguard.so") != NULL;
-    printf("libforkguard %s, AT_SECURE %lu\n", mapped ? "mapped" : "absent", getauxval(AT_SECURE));
+    printf("libforkguard %s, AT_SECURE %lu\n", mapped ? "mapped" : "absent",
+           getauxval(AT_SECURE));
     return 0;
 }

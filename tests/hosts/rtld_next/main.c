@@ -28,8 +28,8 @@ static const char *where(const void *p)
         return "(unknown object)";
     base = strrchr(info.dli_fname, '/');
     base = base ? base + 1 : info.dli_fname;
-    snprintf(out, 256, "%s:%s%s", *base ? base : "(main)", info.dli_sname ? info.dli_sname : "?",
-             info.dli_saddr == p ? "" : "+off");
+    snprintf(out, 256, "%s:%s%s", *base ? base : "(main)",
+             info.dli_sname ? info.dli_sname : "?", info.dli_saddr == p ? "" : "+off");
     return out;
 }
 
@@ -79,8 +79,10 @@ int main(int argc, char **argv)
     printf("dlerror again: %s\n", err());
     show_lookup("RTLD_NEXT missing (main)", dlsym(RTLD_NEXT, "no_such_symbol_2"));
     show_lookup("RTLD_NEXT missing (liba)", a_next("no_such_symbol_3"));
-    show_lookup("dlvsym RTLD_DEFAULT printf 2.2.5", dlvsym(RTLD_DEFAULT, "printf", "GLIBC_2.2.5"));
-    show_lookup("dlvsym RTLD_DEFAULT printf bad version", dlvsym(RTLD_DEFAULT, "printf", "GLIBC_0.0"));
+    show_lookup("dlvsym RTLD_DEFAULT printf 2.2.5",
+                dlvsym(RTLD_DEFAULT, "printf", "GLIBC_2.2.5"));
+    show_lookup("dlvsym RTLD_DEFAULT printf bad version",
+                dlvsym(RTLD_DEFAULT, "printf", "GLIBC_0.0"));
     show_lookup("liba RTLD_NEXT probe_name", a_next("probe_name"));
     show_lookup("liba dlvsym RTLD_NEXT puts 2.2.5", a_vnext("puts", "GLIBC_2.2.5"));
     show_lookup("liba dlvsym RTLD_NEXT dlsym 2.2.5", a_vnext("dlsym", "GLIBC_2.2.5"));

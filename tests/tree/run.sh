@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Checks of the source tree itself (docs/maintainers.md): the committed
+# .clang-format is applied, the layers call one way, the signal-safety labels
+# hold where a grep can tell, and the repository stands on its own.
+set -u
+source "$(dirname "$0")/../lib.sh"
+cd "$ROOT" || exit 1
+
+mapfile -t C_FILES < <(git ls-files '*.c' '*.h' 2>/dev/null || find preload hooks bridges jdbc cli demo include tests -name '*.[ch]')
+LIB_DIRS=(preload hooks bridges jdbc)
+
+if command -v clang-format >/dev/null; then
+  bounded 120 clang-format --dry-run --Werror "${C_FILES[@]}"
+  check "tree: every C file is formatted with the committed .clang-format" \
+    "clang-format would change: $(grep -oE '^[^:]+\.[ch]' "$ERR" | sort -u | head -5 | tr '\n' ' ')" \
+    test "$RC" = 0
+else
+  fail "tree: clang-format available" "install clang-format (packages/test.txt)"
+fi
+
+# Layers: preload/ is the core and includes nothing above it; bridges/ and
+# jdbc/ build on preload/ only; cli/ shares preload/messages.h only.
+bad=$(grep -nE '#include "\.\./(hooks|bridges|jdbc)/' preload/*.[ch])
+check "tree: preload/ includes nothing from hooks/, bridges/ or jdbc/" "$bad" test -z "$bad"
+bad=$(grep -nE '#include "\.\./(hooks|bridges|jdbc)/' bridges/*.[ch] jdbc/*.[ch] | grep -vE '^(bridges|jdbc)/[^:]+:[0-9]+:#include "\.\./(bridges|jdbc)/' )
+bad+=$(grep -nE '#include "\.\./(hooks|jdbc)/' bridges/*.[ch]; grep -nE '#include "\.\./(hooks|bridges)/' jdbc/*.[ch])
+check "tree: bridges/ and jdbc/ include only preload/" "$bad" test -z "$bad"
+bad=$(grep -nE '#include "\.\./' cli/*.[ch] | grep -v '"\.\./preload/messages\.h"')
+check "tree: cli/ shares only preload/messages.h with the library" "$bad" test -z "$bad"
+
+# The labels (preload/backtrace.h, docs/maintainers.md): a _guarded function
+# is called only from a guard job (a function named *_job_run, which
+# fg_guard_run_sigsafe runs) or from another _guarded function; a _sigsafe
+# function's body calls nothing that allocates, locks or reads the loader's
+# lists. A grep cannot see through calls: tests/hosts/childpath proves the
+# whole child path on the real thing.
+calls_outside() { # PATTERN-CALLED ALLOWED-CALLER-REGEX
+  awk -v called="$1" -v allowed="$2" '
+    /^[a-zA-Z_].*\(/ && !/;[ \t]*$/ { if (match($0, /[a-zA-Z0-9_]+\(/)) fn = substr($0, RSTART, RLENGTH - 1) }
+    !/^[ \t]*(\/\*|\*)/ && $0 ~ called "\\(" && $0 !~ "^[a-zA-Z_].*" called "\\(" && fn !~ allowed { print FILENAME ":" FNR ": " fn ": " $0 }
+  ' "${@:3}"
+}
+lib_c=$(ls preload/*.c hooks/*.c bridges/*.c jdbc/*.c)
+bad=$(calls_outside '[a-z_]+_guarded' '(_job_run|_guarded)$' $lib_c)
+check "tree: _guarded functions are called only from guard jobs or other _guarded code" "$bad" test -z "$bad"
+bad=$(awk '
+  /^[a-zA-Z_].*\(/ && !/;[ \t]*$/ { fn = ""; if (match($0, /[a-zA-Z0-9_]+\(/)) fn = substr($0, RSTART, RLENGTH - 1) }
+  fn ~ /_sigsafe$/ && !/^[ \t]*(\/\*|\*)/ && /[^a-z_](malloc|calloc|realloc|free|strdup|printf|fprintf|snprintf|dladdr|dlopen|dlsym|dl_iterate_phdr|pthread_mutex_lock|abort|exit)\(/ {
+    print FILENAME ":" FNR ": " fn ": " $0 }
+' $lib_c)
+check "tree: no _sigsafe function calls malloc, free, stdio, dladdr/dlopen/dlsym, a mutex or abort" "$bad" test -z "$bad"
+
+# Self-contained: the contract lives in docs/, nothing points outside.
+bad=$(git grep -nIE '\.\./shared|DESIGN\.md' -- . ':!tests/tree/run.sh' 2>/dev/null | head -5)
+check "tree: nothing points outside the repository (../shared, DESIGN.md)" "$bad" test -z "$bad"
+finish
