@@ -119,15 +119,14 @@ static fg_pyobject *refused(fg_pyobject *self, fg_pyobject *unused)
         fg.reported = 1;
         fg_report_jni_sigsafe(FG_JPYPE_FUNCTION, FG_VERDICT_REFUSE, FG_JPYPE_RESULT);
     }
-    fg_buf_init(&b, msg, sizeof msg - 1);
+    fg_buf_init(&b, msg, sizeof msg);
     fg_buf_str(&b, FG_JPYPE_MSG_1);
     fg_buf_i64(&b, getpid());
     fg_buf_str(&b, FG_JPYPE_MSG_2);
     fg_buf_i64(&b, fg.owner_pid);
     fg_buf_str(&b, FG_JPYPE_MSG_3);
     fg_buf_str(&b, fg_host_fix(fg.host));
-    msg[b.len] = '\0';
-    return py.str(msg);
+    return py.str(fg_buf_cstr(&b));
 }
 
 static struct fg_pymethoddef refused_def = {"_forkguard_refused", refused, FG_PY_METH_NOARGS,

@@ -50,38 +50,34 @@ static void notice_newer_jni(jint version)
 {
     char line[512];
     struct fg_buf b;
-    fg_buf_init(&b, line, sizeof line - 1);
+    fg_buf_init(&b, line, sizeof line);
     fg_buf_str(&b, FG_MSG_PREFIX FG_MSG_JNI_NEWER_1);
     fg_buf_hex(&b, (uint64_t)(uint32_t)version);
     fg_buf_str(&b, FG_MSG_JNI_NEWER_2);
     fg_buf_u64(&b, fg_poison_env_slots(version));
     fg_buf_str(&b, FG_MSG_JNI_NEWER_3);
-    line[b.len] = '\0';
-    fg_report_jvm_notice(line);
+    fg_report_jvm_notice(fg_buf_cstr(&b));
 }
 
-/* Everything a child will need, resolved now, in the parent. The owner is
- * published last: a fork racing this from another thread either sees no JVM
- * or a completely described one. */
-static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real, const void *caller)
+/* The JNI tables every child will poison. Every thread's JNIEnv points at
+ * one table (-Xcheck:jni switches them all to its checking table): take it
+ * from the env, not from a symbol. */
+static void record_tables(JavaVM *vm, JNIEnv *env)
 {
-    Dl_info info;
-    char creator[PATH_MAX];
-    fg.self_pid = getpid();
     fg.vm = vm;
     fg.vm_functions = *vm;
-    /* Every thread's JNIEnv points at this one table (-Xcheck:jni switches
-     * them all to its checking table): take it from the env, not a symbol. */
     fg.env_table = (void **)*env;
     fg.env_version = (*env)->GetVersion(env);
     fg.env_slots = fg_poison_env_slots(fg.env_version);
     if (fg.env_version > FG_JNI_VERSION_KNOWN)
         notice_newer_jni(fg.env_version);
-    /* Who created the JVM: a language bridge, the java launcher, a C host. */
-    creator[0] = '\0';
-    if (dladdr(caller, &info) && info.dli_fname)
-        strncpy(creator, info.dli_fname, sizeof creator - 1);
-    creator[sizeof creator - 1] = '\0';
+}
+
+/* Where the JVM's own code lives (reports name it; warn mode tells its
+ * calls from the host's), and the main program's base (frames name it). */
+static void record_code(fg_create_vm_fn real)
+{
+    Dl_info info;
     if (dladdr((void *)real, &info) && info.dli_fname) {
         strncpy(fg.libjvm_path, info.dli_fname, sizeof fg.libjvm_path - 1);
         fg_code_ranges_collect(&fg.jvm_code, 0, info.dli_fname);
@@ -89,10 +85,34 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real, const void *ca
     }
     if (dladdr((void *)getauxval(AT_PHDR), &info))
         fg.main_base = (uintptr_t)info.dli_fbase;
+}
+
+/* The path of the object that called JNI_CreateJavaVM (a language bridge,
+ * the java launcher, a C host), or "" when unknown. */
+static void creator_of(const void *caller, char *path, size_t size)
+{
+    Dl_info info;
+    path[0] = '\0';
+    if (dladdr(caller, &info) && info.dli_fname)
+        strncpy(path, info.dli_fname, size - 1);
+    path[size - 1] = '\0';
+}
+
+/* Everything a child will need, resolved now, in the parent. The owner is
+ * published last: a fork racing this from another thread either sees no JVM
+ * or a completely described one. What needs the host's own runtime (a
+ * bridge's wrappers) and the JDBC injection come after. */
+static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real, const void *caller)
+{
+    char creator[PATH_MAX];
+    fg.self_pid = getpid();
+    record_tables(vm, env);
+    record_code(real);
     fg_realsym_get_vms();
     /* Here, never inside fork(): a dlopen there waits for any thread in a
      * library constructor, and fork() may be called from a signal handler. */
     fg_backtrace_load();
+    creator_of(caller, creator, sizeof creator);
     fg_host_detect(creator[0] ? creator : NULL);
     fg_bridges_detect(creator[0] ? creator : NULL);
     __atomic_store_n(&fg.owner_pid, fg.self_pid, __ATOMIC_RELEASE);

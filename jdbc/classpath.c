@@ -37,8 +37,7 @@ static void say_java(JNIEnv *env, const char *prefix, jstring text)
     /* Names come from the environment and from JAR contents: one line, no
      * terminal escapes. */
     fg_buf_printable(&b, chars ? chars : "(no message)", 1500);
-    fg_buf_finish(&b, "");
-    mem[b.len < sizeof mem ? b.len : sizeof mem - 1] = '\0';
+    fg_buf_cstr(&b);
     if (chars)
         (*env)->ReleaseStringUTFChars(env, text, chars);
     say(NULL, mem);
@@ -106,8 +105,7 @@ static void append_to_system_loader(JavaVM *vm, const struct fg_cplist *list)
                 fg_buf_str(&b, ": JVMTI error ");
                 fg_buf_i64(&b, (int64_t)err);
                 fg_buf_str(&b, "; skipped");
-                fg_buf_finish(&b, "");
-                line[b.len < sizeof line ? b.len : sizeof line - 1] = '\0';
+                fg_buf_cstr(&b);
                 say(NULL, line);
             }
         }

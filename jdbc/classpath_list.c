@@ -50,8 +50,7 @@ static void entry_error(fg_cplist_error_fn on_error, void *ctx, const char *entr
     fg_buf_str(&b, ": ");
     fg_buf_str(&b, why);
     fg_buf_str(&b, "; skipped");
-    fg_buf_finish(&b, "");
-    mem[b.len < sizeof mem ? b.len : sizeof mem - 1] = '\0';
+    fg_buf_cstr(&b);
     on_error(ctx, mem);
 }
 

@@ -196,3 +196,13 @@ size_t fg_buf_finish(struct fg_buf *b, const char *tail)
     b->cap -= FG_BUF_RESERVE;
     return b->len;
 }
+
+char *fg_buf_cstr(struct fg_buf *b)
+{
+    size_t size = b->cap + FG_BUF_RESERVE; /* the whole buffer, while not finished */
+    size_t n = fg_buf_finish(b, "");
+    if (size <= FG_BUF_RESERVE) /* too small for any text: "" when it has a byte */
+        return size ? (b->p[0] = '\0', b->p) : (char *)"";
+    b->p[n < size ? n : size - 1] = '\0';
+    return b->p;
+}

@@ -42,5 +42,8 @@ void fg_buf_printable(struct fg_buf *b, const char *s, size_t max);
 /* Appends `tail` even into the reserve, after a "..." when the text was cut,
  * and returns the record's length. */
 size_t fg_buf_finish(struct fg_buf *b, const char *tail);
+/* Finishes the text (a cut one ends with "...") and returns it as a C string,
+ * its NUL inside the buffer: for messages built to be passed on, not written. */
+char *fg_buf_cstr(struct fg_buf *b);
 
 #endif

@@ -25,8 +25,7 @@ static void report(fg_config_error_fn on_error, void *ctx, const char *var, cons
     fg_buf_str(&b, expected);
     fg_buf_str(&b, "; using ");
     fg_buf_str(&b, using);
-    fg_buf_finish(&b, "");
-    mem[b.len < sizeof mem ? b.len : sizeof mem - 1] = '\0';
+    fg_buf_cstr(&b);
     on_error(ctx, var, mem);
 }
 

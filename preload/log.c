@@ -379,7 +379,7 @@ int fg_log_init(const char *path, char *msg, size_t msg_size)
     memset(&w, 0, sizeof w);
     fg_buf_init(&b, log_name, sizeof log_name);
     fg_buf_printable(&b, path, 120);
-    log_name[fg_buf_finish(&b, "")] = '\0';
+    fg_buf_cstr(&b);
     if (path[0] != '/') {
         /* Resolved once, here: a descendant that changed directory must
          * still write to this file, not create one where it happens to be. */

@@ -5,11 +5,6 @@
 #include <dlfcn.h>
 #include <stddef.h>
 
-struct fg_state fg;
-
-_Static_assert(offsetof(struct fg_state, real.dlsym) == 0, "dlsym_<arch>.S reads fg+0");
-_Static_assert(offsetof(struct fg_state, real.dlvsym) == 8, "dlsym_<arch>.S reads fg+8");
-
 /* Every forkguard exports this, whatever its version or install path: the
  * mark by which copies of the library recognise each other. */
 #define FG_MARKER "forkguard_version"

@@ -65,8 +65,7 @@ static void fill_action(struct fg_report *r, enum fg_verdict verdict, const char
         fg_buf_str(b, "passed through to the real call (FORKGUARD_MODE=warn)");
         break;
     }
-    fg_buf_finish(b, "");
-    b->p[b->len] = '\0';
+    fg_buf_cstr(b);
 }
 
 /* What every JNI or fork record says about this process and its JVM. */
@@ -93,7 +92,7 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
     int cut;
 
     fill_common_sigsafe(&r, "jni_in_child");
-    fg_buf_init(&ab, action, sizeof action - 1);
+    fg_buf_init(&ab, action, sizeof action);
     fill_action(&r, verdict, result, &ab);
     r.function = function;
     r.parent_pid = fg.fork_parent_pid;

@@ -50,6 +50,32 @@ static const char *fg_text(const struct fg_buf *b)
     return out;
 }
 
+/* A message passed on as a C string: NUL-terminated inside its buffer at
+ * every size, whole when it fits, ending in "..." when cut. */
+static void test_cstr(void **state)
+{
+    static const char msg[] = "forkguard: a message that will be cut.";
+    char mem[64];
+    struct fg_buf b;
+    size_t size;
+    const char *t;
+    (void)state;
+    for (size = 1; size <= sizeof mem; size++) {
+        memset(mem, 'Z', sizeof mem);
+        fg_buf_init(&b, mem, size);
+        fg_buf_str(&b, msg);
+        t = fg_buf_cstr(&b);
+        assert_ptr_equal(t, mem);
+        assert_true(strlen(t) < size);
+        if (strlen(msg) + FG_BUF_RESERVE <= size)
+            assert_string_equal(t, msg);
+        else if (size > FG_BUF_RESERVE + 3)
+            assert_memory_equal(t + strlen(t) - 3, "...", 3);
+        if (size < sizeof mem)
+            assert_int_equal(mem[size], 'Z');
+    }
+}
+
 static void test_numbers(void **state)
 {
     static const struct {
@@ -294,6 +320,7 @@ static void test_printable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cstr),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_truncation_never_overflows),
         cmocka_unit_test(test_buffers_below_reserve_never_overflow),
