@@ -5,37 +5,16 @@
 # --preload: the arbiter owns the JVM and every worker is a forked child.
 set -u
 source "$(dirname "$0")/../../lib.sh"
+source "$ROOT/tests/servers.sh"
 cd "$ROOT/tests/hosts/gunicorn"
 
 client() { bounded "$1" "$PYTHON" client.py "${@:2}"; }
 gunicorn_fix='fix:     (gunicorn) drop --preload (the JVM is then started per worker), or start the JVM in a post_fork hook instead of at import time'
 head_re='^forkguard: JNI call [A-Za-z ]+ in pid [0-9]+, a forked child of JVM owner pid [0-9]+$'
 
-# One server at a time: $SRV is the pid of the `timeout` wrapping it (leader
-# of its own process group), $LOG gunicorn's stderr (its log, and forkguard's
-# reports), $PORT a free loopback port. The wrapper's 150 s bound is a last
-# resort; stop_server ends it sooner, and the traps always run it.
-SRV=""
+# One server at a time (tests/servers.sh): $LOG is gunicorn's stderr (its
+# log, and forkguard's reports), $PORT a free loopback port.
 LOG=""
-# stop_server SECS: SIGTERM to the master (gunicorn's graceful stop), up to
-# SECS for it to end, then SIGKILL to the whole group; STOP_CLEAN=0 if needed.
-stop_server() {
-  [ -n "$SRV" ] || return 0
-  local master deadline
-  master=$(pgrep -P "$SRV" | head -1)
-  [ -n "$master" ] && kill -TERM "$master" 2>/dev/null
-  deadline=$((SECONDS + $1))
-  while kill -0 "$SRV" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-  STOP_CLEAN=1
-  if kill -0 "$SRV" 2>/dev/null; then
-    STOP_CLEAN=0
-    kill -KILL -- "-$SRV" 2>/dev/null || kill -KILL "$SRV" 2>/dev/null
-  fi
-  wait "$SRV" 2>/dev/null
-  SRV=""
-}
-trap 'stop_server 5' EXIT
-trap 'exit 1' INT TERM HUP
 
 # start_server FORKGUARD|NONE GUNICORN-ARGS...: starts it (with or without
 # the guard preloaded) and waits, with a deadline, until the port accepts
@@ -89,7 +68,7 @@ for jh in $(jdks); do
     check "$t: --preload: plain requests all served beside failing Java ones" \
       "expected /plain ok=30 and /query http500=30, nothing timed out; got $(tr '\n' '|' < "$OUT")" \
       bash -c "grep -qE '^mixed /plain: 30 requests ok=30 http500=0 timeout=0 error=0$' '$OUT' && grep -qE '^mixed /query: 30 requests ok=0 http500=30 timeout=0 error=0$' '$OUT'"
-    stop_server 15
+    stop_server TERM 15
     workers=$(sed -n 's/.*Booting worker with pid: \([0-9]*\)$/\1/p' "$LOG" | sort -u | tr '\n' ' ')
     reported=$(sed -nE 's/^forkguard: JNI call [A-Za-z ]+ in pid ([0-9]+),.*/\1/p' "$LOG" | sort | tr '\n' ' ')
     check "$t: --preload: the workers' log carries the report with gunicorn's fix" \
@@ -113,7 +92,7 @@ for jh in $(jdks); do
     check "$t: no --preload: all 60 requests served (HSQLDB via JDBC)" \
       "expected ok=60; got $(summary)" \
       bash -c "grep -qE '^load: 60 requests ok=60 http500=0 timeout=0 error=0 other=0 ' '$OUT'"
-    stop_server 15
+    stop_server TERM 15
     check "$t: no --preload: no forkguard report at all" \
       "gunicorn's log must not mention forkguard" hasnt "$LOG" forkguard
 
@@ -142,7 +121,7 @@ for jh in $(jdks); do
     client 30 get "$PORT" /pid 10
     check "$t: --timeout: the new worker serves" "status 200 from pid $new" \
       has "$OUT" "^status 200 .* pid $new\$"
-    stop_server 15
+    stop_server TERM 15
     check "$t: --timeout: the worker's report names gunicorn's fix" \
       "one report from pid $old with the (gunicorn) fix" \
       bash -c "[ \$(grep -cE '^forkguard: JNI call [A-Za-z ]+ in pid $old,' '$LOG') = 1 ] && grep -qF '$gunicorn_fix' '$LOG'"
@@ -158,7 +137,7 @@ TIMED_OUT=0
 check "gunicorn control: without forkguard --preload requests hang (the bug is real)" \
   "expected at least one request timing out after 3 s; got $(sed -n 's/^load: 10 requests //p' "$OUT")" \
   bash -c "grep -qE '^load: 10 requests .* timeout=[1-9]' '$OUT'"
-stop_server 15
+stop_server TERM 15
 start_server NONE --preload -w 1 --timeout 2 --graceful-timeout 2
 wait_log 10 'Booting worker with pid: [0-9]+$'
 old=$(sed -n 's/.*Booting worker with pid: \([0-9]*\)$/\1/p' "$LOG" | head -1)
@@ -168,5 +147,5 @@ TIMED_OUT=0
 check "gunicorn control: without forkguard the stuck worker needs SIGKILL (the bug is real)" \
   "expected 'Worker with pid $old was terminated due to signal 9'" \
   has "$LOG" "Worker with pid $old was terminated due to signal 9"
-stop_server 15
+stop_server TERM 15
 finish

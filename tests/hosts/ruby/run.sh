@@ -7,6 +7,7 @@
 # the preloading servers, puma (preload_app!) and unicorn (preload_app true).
 set -u
 source "$(dirname "$0")/../../lib.sh"
+source "$ROOT/tests/servers.sh"
 cd "$ROOT/tests/hosts/ruby"
 
 rb() { bounded 60 env LD_PRELOAD="$FG_LIB" JAVA_HOME="$jh" ruby "$@"; }
@@ -46,25 +47,7 @@ for jh in $(jdks); do
 done
 
 # Preloading servers: the master loads rjb, every worker is a forked child.
-# $SRV: the `timeout` wrapping the server; $LOG its stdout+stderr.
-SRV=""
-stop_server() {
-  [ -n "$SRV" ] || return 0
-  local master deadline
-  master=$(pgrep -P "$SRV" | head -1)
-  [ -n "$master" ] && kill "-$1" "$master" 2>/dev/null
-  deadline=$((SECONDS + 15))
-  while kill -0 "$SRV" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-  STOP_CLEAN=1
-  if kill -0 "$SRV" 2>/dev/null; then
-    STOP_CLEAN=0
-    kill -KILL -- "-$SRV" 2>/dev/null || kill -KILL "$SRV" 2>/dev/null
-  fi
-  wait "$SRV" 2>/dev/null
-  SRV=""
-}
-trap 'stop_server KILL' EXIT
-trap 'exit 1' INT TERM HUP
+# One at a time (tests/servers.sh); $LOG is its stdout+stderr.
 client() { bounded "$1" "$PYTHON" ../gunicorn/client.py "${@:2}"; }
 # start_server puma|unicorn
 start_server() {
@@ -90,7 +73,7 @@ for jh in $(jdks); do
   check "$t: 200 requests that never use Java: 200 ok" \
     "got $(sed -n 's/^load: 200 requests //p' "$OUT")" \
     bash -c "grep -qE '^load: 200 requests ok=200 http500=0 timeout=0 error=0 other=0 ' '$OUT'"
-  stop_server TERM
+  stop_server TERM 15
   check "$t: no worker died or rebooted, no report, graceful stop" \
     "expected 2 'booted' lines, nothing from forkguard, 'Goodbye!' within 15 s" \
     bash -c "[ \$(grep -c 'Worker [0-9] (PID: [0-9]*) booted' '$LOG') = 2 ] && ! grep -q forkguard '$LOG' && grep -q 'Goodbye!' '$LOG' && [ $STOP_CLEAN = 1 ]"
@@ -109,7 +92,7 @@ for jh in $(jdks); do
   client 30 load "$PORT" 20 2 10 /plain
   check "$t: the replacement worker serves plain requests" "got $(head -1 "$OUT")" \
     bash -c "grep -qE '^load: 20 requests ok=20 ' '$OUT'"
-  stop_server QUIT
+  stop_server QUIT 15
   # ArrayList was imported in the master: the request's first real call is
   # the constructor (rjb uses NewObjectA), not the attach before it.
   check "$t: one report for the Java request, at its first real call, none for plain ones" \

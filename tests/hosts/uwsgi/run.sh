@@ -7,34 +7,14 @@
 # forked child of the JVM's owner, and uWSGI runs no Python at-fork hooks.
 set -u
 source "$(dirname "$0")/../../lib.sh"
+source "$ROOT/tests/servers.sh"
 cd "$ROOT/tests/hosts/gunicorn"
 
 client() { bounded "$1" "$PYTHON" client.py "${@:2}"; }
 uwsgi_fix='fix:     (uwsgi) load the app in each worker (lazy-apps = true)'
 head_re='^forkguard: JNI call [A-Za-z ]+ in pid [0-9]+, a forked child of JVM owner pid [0-9]+$'
 
-SRV=""
 LOG=""
-# stop_server SECS: SIGTERM to the master (--die-on-term: a clean shutdown),
-# up to SECS for it to end, then SIGKILL to the group; STOP_CLEAN=0 if needed.
-stop_server() {
-  [ -n "$SRV" ] || return 0
-  local master deadline
-  master=$(pgrep -P "$SRV" | head -1)
-  [ -n "$master" ] && kill -TERM "$master" 2>/dev/null
-  deadline=$((SECONDS + $1))
-  while kill -0 "$SRV" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.1; done
-  STOP_CLEAN=1
-  if kill -0 "$SRV" 2>/dev/null; then
-    STOP_CLEAN=0
-    kill -KILL -- "-$SRV" 2>/dev/null || kill -KILL "$SRV" 2>/dev/null
-  fi
-  wait "$SRV" 2>/dev/null
-  SRV=""
-}
-trap 'stop_server 5' EXIT
-trap 'exit 1' INT TERM HUP
-
 # start_server FORKGUARD|NONE: 3 workers, app loaded in the master; waits
 # with a deadline until the port accepts connections (READY=1).
 start_server() {
@@ -63,7 +43,7 @@ for jh in $(jdks); do
     check "$t: plain requests all served, Java requests fail fast (HTTP 500)" \
       "expected /plain ok=30 and /query http500=30, nothing timed out; got $(tr '\n' '|' < "$OUT")" \
       bash -c "grep -qE '^mixed /plain: 30 requests ok=30 http500=0 timeout=0 error=0$' '$OUT' && grep -qE '^mixed /query: 30 requests ok=0 http500=30 timeout=0 error=0$' '$OUT'"
-    stop_server 15
+    stop_server TERM 15
     workers=$(sed -nE 's/^spawned uWSGI worker [0-9]+ \(pid: ([0-9]+), cores: 1\)$/\1/p' "$LOG" | sort -u | tr '\n' ' ')
     reported=$(sed -nE 's/^forkguard: JNI call [A-Za-z ]+ in pid ([0-9]+),.*/\1/p' "$LOG" | sort | tr '\n' ' ')
     check "$t: one report per worker that used Java, with uWSGI's fix" \
@@ -87,5 +67,5 @@ TIMED_OUT=0
 check "uwsgi control: without forkguard Java requests hang (the bug is real)" \
   "expected at least one /query timing out after 3 s; got $(tr '\n' '|' < "$OUT")" \
   bash -c "grep -qE '^mixed /query: 5 requests .* timeout=[1-9]' '$OUT'"
-stop_server 5
+stop_server TERM 5
 finish
