@@ -7,6 +7,8 @@
  * dlopen build, HOST_LIBJVM=/path/to/libjvm.so. */
 #include <dlfcn.h>
 #include <jni.h>
+
+#include "../common/wait_child.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -72,15 +74,6 @@ static void must_start(void)
     }
 }
 
-static void print_status(const char *who, int status)
-{
-    if (WIFSIGNALED(status))
-        printf("%s: signal %d\n", who, WTERMSIG(status));
-    else
-        printf("%s: exit %d\n", who, WEXITSTATUS(status));
-    fflush(stdout);
-}
-
 /* 500 MB in 1 MB arrays, then System.gc(): only a JVM whose threads are alive
  * gets through this. */
 static int parent_works(JNIEnv *e)
@@ -96,22 +89,6 @@ static int parent_works(JNIEnv *e)
     }
     (*e)->CallStaticVoidMethod(e, sys, gc);
     return !(*e)->ExceptionCheck(e);
-}
-
-/* waitpid with a bound: a child still alive after `ms` is reported as hung
- * ("<who>: timeout"), killed and reaped. */
-static void wait_bounded(const char *who, pid_t pid, int ms)
-{
-    int status, fd = (int)syscall(SYS_pidfd_open, pid, 0);
-    struct pollfd p = {fd, POLLIN, 0};
-    if (fd >= 0 && poll(&p, 1, ms) == 0) {
-        printf("%s: timeout after %d ms\n", who, ms);
-        kill(pid, SIGKILL);
-    }
-    waitpid(pid, &status, 0);
-    if (fd >= 0)
-        close(fd);
-    print_status(who, status);
 }
 
 static pid_t fork_child(void (*child)(void))
@@ -206,7 +183,7 @@ static void child_quiet(void)
 
 static void grandchild(void)
 {
-    wait_bounded("grandchild", fork_child(child_findclass), 2000);
+    fgt_wait_child("grandchild", fork_child(child_findclass), 2000);
 }
 
 /* Threads that keep using JNI while the main thread forks and execs. */
@@ -367,7 +344,7 @@ int main(int argc, char **argv)
             _exit(0);
         }
         waitpid(pid, &status, 0);
-        print_status("child", status);
+        fgt_print_status("child", status);
         return 0;
     }
 
@@ -392,7 +369,7 @@ int main(int argc, char **argv)
         pid = fork_child(grandchild);
     } else if (strcmp(s, "table") == 0) {
         uint64_t before = table_digest(), after;
-        wait_bounded("child", fork_child(child_quiet), 2000);
+        fgt_wait_child("child", fork_child(child_quiet), 2000);
         after = table_digest();
         printf("table: digest %016llx before fork, %016llx after\n", (unsigned long long)before,
                (unsigned long long)after);
@@ -405,7 +382,7 @@ int main(int argc, char **argv)
         return 0;
     } else if (strcmp(s, "api") == 0) {
         print_api("parent");
-        wait_bounded("child", fork_child(child_api), 2000);
+        fgt_wait_child("child", fork_child(child_api), 2000);
         printf("parent: DestroyJavaVM=%d\n", (*vm)->DestroyJavaVM(vm));
         print_api("parent after destroy");
         return 0;
@@ -446,7 +423,7 @@ int main(int argc, char **argv)
         return 2;
     }
     /* The middle child of "grandchild" waits up to 2 s itself. */
-    wait_bounded("child", pid, strcmp(s, "grandchild") == 0 ? 5000 : 2000);
+    fgt_wait_child("child", pid, strcmp(s, "grandchild") == 0 ? 5000 : 2000);
     printf("parent: works=%d\n", parent_works(env));
     return 0;
 }

@@ -23,6 +23,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <jni.h>
+
+#include "../common/wait_child.h"
 #include <link.h>
 #include <poll.h>
 #include <pthread.h>
@@ -156,23 +158,6 @@ static void show(int fd)
     }
 }
 
-static void wait_bounded(pid_t pid)
-{
-    int status = 0, fd = (int)syscall(SYS_pidfd_open, pid, 0);
-    struct pollfd p = {fd, POLLIN, 0};
-    if (fd >= 0 && poll(&p, 1, 5000) == 0) {
-        printf("child: timeout after 5000 ms\n");
-        kill(pid, SIGKILL);
-    }
-    waitpid(pid, &status, 0);
-    if (fd >= 0)
-        close(fd);
-    if (WIFSIGNALED(status))
-        printf("child: signal %d\n", WTERMSIG(status));
-    else
-        printf("child: exit %d\n", WEXITSTATUS(status));
-}
-
 int main(int argc, char **argv)
 {
     const char *s = argc > 1 ? argv[1] : "abort";
@@ -232,7 +217,7 @@ int main(int argc, char **argv)
             printf("host: fork failed: %s\n", strerror(errno));
             return 5;
         }
-        wait_bounded(pid);
+        fgt_wait_child("child", pid, 5000);
         show(p[0]);
         close(p[0]);
     }

@@ -30,6 +30,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <jni.h>
+
+#include "../common/wait_child.h"
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -81,23 +83,6 @@ static long long now_us(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
-static void wait_bounded(pid_t pid)
-{
-    int status = 0, fd = (int)syscall(SYS_pidfd_open, pid, 0);
-    struct pollfd p = {fd, POLLIN, 0};
-    if (fd >= 0 && poll(&p, 1, 5000) == 0) {
-        printf("child: timeout after 5000 ms\n");
-        kill(pid, SIGKILL);
-    }
-    waitpid(pid, &status, 0);
-    if (fd >= 0)
-        close(fd);
-    if (WIFSIGNALED(status))
-        printf("child: signal %d\n", WTERMSIG(status));
-    else
-        printf("child: exit %d\n", WEXITSTATUS(status));
 }
 
 static void child_alrm(void)
@@ -186,7 +171,7 @@ int main(int argc, char **argv)
     printf("host: fork returned in the parent after %lld us\n", now_us() - t0);
     if (slow && strcmp(s, "slow-jni") != 0 && write(go[1], "g", 1) != 1)
         return 7;
-    wait_bounded(pid);
+    fgt_wait_child("child", pid, 5000);
     if (strcmp(s, "slow-jni") == 0 && write(go[1], "g", 1) != 1)
         return 7;
     if (slow)
