@@ -108,6 +108,7 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real, const void *ca
     fg.self_pid = getpid();
     record_tables(vm, env);
     record_code(real);
+    fg_signals_after_creation();
     fg_realsym_get_vms();
     /* Here, never inside fork(): a dlopen there waits for any thread in a
      * library constructor, and fork() may be called from a signal handler. */

@@ -13,6 +13,9 @@
 
 static struct sigaction before_jvm[FG_STD_SIGNALS];
 static int have_snapshot;
+/* A bit per signal whose handler lived in libjvm right after the JVM was
+ * created: the only ones a child needs to look at (about 8 of 31). */
+static uint32_t jvm_handlers;
 
 static int skipped(int sig)
 {
@@ -29,18 +32,35 @@ void fg_signals_snapshot(void)
     have_snapshot = 1;
 }
 
+/* Whether the signal's current handler is the JVM's (not the default, not
+ * ignored, not one the host installed since). */
+static int jvm_handles_sigsafe(int sig)
+{
+    struct sigaction now;
+    const void *handler;
+    if (sigaction(sig, NULL, &now) != 0)
+        return 0;
+    handler = (now.sa_flags & SA_SIGINFO) ? (const void *)now.sa_sigaction
+                                          : (const void *)now.sa_handler;
+    return handler != (const void *)SIG_DFL && handler != (const void *)SIG_IGN &&
+           fg_jvm_owns_code_sigsafe(handler);
+}
+
+void fg_signals_after_creation(void)
+{
+    int sig;
+    jvm_handlers = 0;
+    for (sig = 1; sig < FG_STD_SIGNALS; sig++)
+        if (!skipped(sig) && jvm_handles_sigsafe(sig))
+            jvm_handlers |= 1u << sig;
+}
+
 void fg_signals_reset_child_sigsafe(void)
 {
     int sig;
     for (sig = 1; sig < FG_STD_SIGNALS; sig++) {
-        struct sigaction now, dfl;
-        const void *handler;
-        if (skipped(sig) || sigaction(sig, NULL, &now) != 0)
-            continue;
-        handler = (now.sa_flags & SA_SIGINFO) ? (const void *)now.sa_sigaction
-                                              : (const void *)now.sa_handler;
-        if (handler == (const void *)SIG_DFL || handler == (const void *)SIG_IGN ||
-            !fg_jvm_owns_code_sigsafe(handler))
+        struct sigaction dfl;
+        if (!(jvm_handlers & (1u << sig)) || !jvm_handles_sigsafe(sig))
             continue;
         if (have_snapshot) {
             sigaction(sig, &before_jvm[sig], NULL);
