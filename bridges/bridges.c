@@ -68,7 +68,8 @@ void fg_bridges_detect(const char *creator)
     if (fg.cfg.mode != FG_MODE_BLOCK || !creator)
         return;
     bridge.kind = classify(creator);
-    resolve(creator);
+    if (bridge.kind != FG_BRIDGE_NONE && bridge.kind != FG_BRIDGE_RJB)
+        resolve(creator); /* rjb needs no symbol; other creators none either */
 }
 
 void fg_bridges_install(void)
