@@ -14,6 +14,7 @@
 
 #include "jvm.h"
 #include "poison.h"
+#include "../preload/guard.h"
 #include "../preload/report_emit.h"
 #include "../preload/backtrace.h"
 #include "../preload/elf_lookup.h"
@@ -101,6 +102,10 @@ static void child_sigsafe(void)
     fg.self_pid = getpid();
     if (fg.cfg.mode == FG_MODE_OFF)
         return;
+    /* What another thread of the parent was doing at fork() does not go on
+     * here: its guarded section, its report. */
+    fg_guard_reset_child_sigsafe();
+    fg_report_reset_child_sigsafe();
     fg_poison_child_sigsafe();
 }
 

@@ -128,7 +128,7 @@ static void *housekeeping(unsigned slot)
     return NULL;
 }
 
-void *fg_env_enter(unsigned slot, const void *caller)
+void *fg_env_enter_sigsafe(unsigned slot, const void *caller)
 {
     const char *name = fg_jni_env_name(slot);
     void *answer;

@@ -21,7 +21,7 @@ void fg_poison_child_sigsafe(void);
 /* Called by the stubs (hooks/stubs_<arch>.S) with the JNI caller's return
  * address: returns the function to run for JNIEnv slot `slot`, or never
  * returns (block). */
-void *fg_env_enter(unsigned slot, const void *caller);
+void *fg_env_enter_sigsafe(unsigned slot, const void *caller);
 
 /* The real table's slot, saved in the child before poisoning (for warn mode
  * and tests). */

@@ -4,9 +4,9 @@
  * r11 (a scratch register no JNI argument uses) and jumps to the shared
  * dispatcher. The dispatcher saves every argument register, including rax (the
  * vector-register count of variadic Call*Method calls) and xmm0-7, asks
- * fg_env_enter(slot, caller) where to go, restores them and tail-jumps there, so the
+ * fg_env_enter_sigsafe(slot, caller) where to go, restores them and tail-jumps there, so the
  * real function sees exactly the caller's arguments, stack and return address.
- * In block mode fg_env_enter never returns. */
+ * In block mode fg_env_enter_sigsafe never returns. */
 
     .text
 
@@ -38,7 +38,7 @@ fg_env_dispatch:
     movdqu %xmm7, 176(%rsp)
     movl %r11d, %edi
     movq 8(%rbp), %rsi          /* the JNI caller's return address */
-    call fg_env_enter
+    call fg_env_enter_sigsafe
     movq %rax, %r11
     movq 0(%rsp), %rdi
     movq 8(%rsp), %rsi

@@ -107,6 +107,27 @@ static int arm_timer(int *id, unsigned timeout_ms)
     return 0;
 }
 
+/* A section another thread of the parent was in at fork() does not go on in
+ * the child: its handlers go back to the host's, and the child may run its
+ * own section. */
+void fg_guard_reset_child_sigsafe(void)
+{
+    static const int sigs[] = {SIGSEGV, SIGBUS};
+    struct sigaction now;
+    unsigned i;
+    if (!__atomic_load_n(&busy, __ATOMIC_ACQUIRE))
+        return;
+    armed = 0;
+    for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        if (sigaction(sigs[i], NULL, &now) == 0 && (now.sa_flags & SA_SIGINFO) &&
+            now.sa_sigaction == on_signal)
+            sigaction(sigs[i], &previous[slot_of(sigs[i])], NULL);
+    if (timer_sig && sigaction(timer_sig, NULL, &now) == 0 && (now.sa_flags & SA_SIGINFO) &&
+        now.sa_sigaction == on_signal)
+        sigaction(timer_sig, &previous[SLOT_TIMER], NULL);
+    __atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+}
+
 int fg_guard_run_sigsafe(fg_guarded_fn fn, void *arg, unsigned timeout_ms)
 {
     struct sigaction sa;

@@ -26,4 +26,9 @@ typedef void (*fg_guarded_fn)(void *arg);
  * system calls in all). */
 int fg_guard_run_sigsafe(fg_guarded_fn fn, void *arg, unsigned timeout_ms);
 
+/* In a forked child, first thing: a section another thread of the parent was
+ * in when it forked is dropped (its handlers back to the host's), so the
+ * child's own report is not refused as "busy". */
+void fg_guard_reset_child_sigsafe(void);
+
 #endif

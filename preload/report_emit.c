@@ -81,10 +81,18 @@ static void fill_common_sigsafe(struct fg_report *r, const char *event)
     r->mode = fg.cfg.mode;
 }
 
+static int
+    job_busy; /* the job buffer is in use: a warn-mode child may report from two threads */
+
+void fg_report_reset_child_sigsafe(void)
+{
+    /* Another thread of the parent was reporting at fork(): not in the child. */
+    __atomic_store_n(&job_busy, 0, __ATOMIC_RELEASE);
+}
+
 void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const char *result)
 {
     static struct unwind_job job; /* too big for small thread stacks */
-    static int job_busy;          /* a warn-mode child may report from two threads */
     char action[160], record[FG_RECORD_MAX];
     struct fg_buf ab;
     struct fg_report r;

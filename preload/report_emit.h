@@ -17,6 +17,10 @@ enum fg_verdict {
  * refused call returns ("JNI_ERR"). */
 void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const char *result);
 
+/* In a forked child, first thing: a report another thread of the parent was
+ * writing at fork() does not hold the child's frame buffer. */
+void fg_report_reset_child_sigsafe(void);
+
 /* FORKGUARD_ON_FORK=warn: the owner of a live JVM forked (child 0 when not
  * known). In the parent, after the fork; not for use in a child. */
 void fg_report_fork(pid_t child, const uintptr_t *ips, int n);

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <pthread.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -225,6 +227,62 @@ static void spin_briefly(void *arg)
  * free. With every one but SIGRTMIN blocked and SIGRTMIN handled by the host,
  * none is: the section runs without a timer (its 1 ms bound cannot cut the
  * work short) and leaves the host's signals as they were. */
+/* A thread of the parent is inside a guarded section when another forks: the
+ * child, after its reset, runs a section of its own (it would otherwise be
+ * refused as busy, and its report would go out without frames) and finds the
+ * host's SIGSEGV disposition, not the guard's. */
+static int fg_hold_pipe[2], fg_entered_pipe[2];
+
+static void fg_hold(void *arg)
+{
+    char c = 1;
+    (void)arg;
+    if (write(fg_entered_pipe[1], &c, 1) != 1 || read(fg_hold_pipe[0], &c, 1) != 1)
+        return;
+}
+
+static void *fg_hold_thread(void *arg)
+{
+    (void)arg;
+    fg_guard_run_sigsafe(fg_hold, NULL, 0);
+    return NULL;
+}
+
+static void fg_nothing(void *arg)
+{
+    (void)arg;
+}
+
+static void test_child_of_busy_parent(void **state)
+{
+    pthread_t t;
+    pid_t pid;
+    int status = 0;
+    char c = 0;
+    struct sigaction host;
+    (void)state;
+    assert_int_equal(sigaction(SIGSEGV, NULL, &host), 0); /* cmocka's, or the default */
+    assert_int_equal(pipe(fg_hold_pipe), 0);
+    assert_int_equal(pipe(fg_entered_pipe), 0);
+    assert_int_equal(pthread_create(&t, NULL, fg_hold_thread, NULL), 0);
+    assert_int_equal(read(fg_entered_pipe[0], &c, 1), 1); /* the section is running */
+    pid = fork();
+    if (pid == 0) {
+        struct sigaction now;
+        fg_guard_reset_child_sigsafe();
+        if (sigaction(SIGSEGV, NULL, &now) != 0 || now.sa_handler != host.sa_handler)
+            _exit(2);
+        _exit(fg_guard_run_sigsafe(fg_nothing, NULL, 0) == 0 ? 0 : 1);
+    }
+    assert_true(pid > 0);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    c = 1;
+    assert_int_equal(write(fg_hold_pipe[1], &c, 1), 1);
+    pthread_join(t, NULL);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 static void test_blocked_rt_not_taken(void **state)
 {
     sigset_t rt, old, pending;
@@ -260,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_sent_sigsegv_forwarded),
         cmocka_unit_test(test_no_free_signal),
         cmocka_unit_test(test_blocked_rt_not_taken),
+        cmocka_unit_test(test_child_of_busy_parent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -168,6 +168,11 @@ static void test_block_resets_jvm_signals(void **state)
     fg.jvm_code.r[0].lo = (uintptr_t)fg_jvm_handler;
     fg.jvm_code.r[0].hi = (uintptr_t)fg_jvm_handler + 1;
     fg.jvm_code.n = 1;
+    /* What the JVM installed while it was created: noted then (record()). */
+    fg_signals_after_creation();
+    /* Installed by Java code later (sun.misc.Signal): not looked at. */
+    sa.sa_handler = fg_jvm_handler;
+    sigaction(SIGUSR1, &sa, NULL);
     fg_poison_child_sigsafe();
     fg.jvm_code.n = 0;
     sigaction(SIGTERM, NULL, &got);
@@ -176,9 +181,12 @@ static void test_block_resets_jvm_signals(void **state)
     assert_true(got.sa_handler == SIG_IGN);
     sigaction(SIGUSR2, NULL, &got);
     assert_true(got.sa_handler == fg_other_handler);
+    sigaction(SIGUSR1, NULL, &got);
+    assert_true(got.sa_handler == fg_jvm_handler);
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
     signal(SIGUSR2, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
 }
 
 static void test_warn_vm_calls_forwarded(void **state)
