@@ -4,7 +4,6 @@
 #include "../preload/state.h"
 
 #include <dlfcn.h>
-#include <string.h>
 
 /* JPype: its JNI native method for "the JVM is shutting down", called by its
  * own Java code (org.jpype.JPypeContext.onShutdown) and exported for that
@@ -21,24 +20,6 @@ static struct {
     int jpype_ok;    /* a known JPype, its wrappers installed: children stand down */
     int *rjava_dead; /* rJava's java_is_dead: its finalizers return at once */
 } bridge;
-
-static const char *base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
-}
-
-static enum fg_bridge classify(const char *creator)
-{
-    const char *name = base_name(creator);
-    if (strncmp(name, "_jpype.", 7) == 0)
-        return FG_BRIDGE_JPYPE;
-    if (strcmp(name, "rJava.so") == 0)
-        return FG_BRIDGE_RJAVA;
-    if (strncmp(name, "rjbcore.so", 10) == 0)
-        return FG_BRIDGE_RJB;
-    return FG_BRIDGE_NONE;
-}
 
 /* The bridge's own symbols, from the very object that created the JVM (a
  * bridge is loaded RTLD_LOCAL by its interpreter: only its handle sees them). */
@@ -67,7 +48,7 @@ void fg_bridges_detect(const char *creator)
 {
     if (fg.cfg.mode != FG_MODE_BLOCK || !creator)
         return;
-    bridge.kind = classify(creator);
+    bridge.kind = fg_bridge_of_creator(creator);
     if (bridge.kind != FG_BRIDGE_NONE && bridge.kind != FG_BRIDGE_RJB)
         resolve(creator); /* rjb needs no symbol; other creators none either */
 }

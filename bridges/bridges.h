@@ -13,7 +13,7 @@
 #ifndef FG_BRIDGES_H
 #define FG_BRIDGES_H
 
-enum fg_bridge { FG_BRIDGE_NONE, FG_BRIDGE_JPYPE, FG_BRIDGE_RJAVA, FG_BRIDGE_RJB };
+#include "../preload/host.h"
 
 /* Parent, right after JNI_CreateJavaVM succeeded: recognises the bridge from
  * `creator`, the path of the object that called JNI_CreateJavaVM, and

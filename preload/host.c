@@ -44,20 +44,31 @@ enum fg_host fg_host_classify(const char *args, size_t len)
     return FG_HOST_C;
 }
 
+enum fg_bridge fg_bridge_of_creator(const char *creator)
+{
+    const char *name = creator ? base_name(creator) : "";
+    if (starts_with(name, "_jpype."))
+        return FG_BRIDGE_JPYPE;
+    if (strcmp(name, "rJava.so") == 0)
+        return FG_BRIDGE_RJAVA;
+    if (starts_with(name, "rjbcore.so"))
+        return FG_BRIDGE_RJB;
+    return FG_BRIDGE_NONE;
+}
+
 /* The object that called JNI_CreateJavaVM names the bridge, and so the host,
  * whatever the process calls itself. */
 static enum fg_host from_creator(const char *creator)
 {
-    const char *name = creator ? base_name(creator) : "";
-    if (starts_with(name, "_jpype."))
-        return FG_HOST_PYTHON;
-    if (strcmp(name, "rJava.so") == 0)
-        return FG_HOST_R;
-    if (strncmp(name, "rjbcore.so", 10) == 0)
-        return FG_HOST_RUBY;
-    if (strcmp(name, "libjli.so") == 0)
+    static const enum fg_host hosts[] = {
+        [FG_BRIDGE_NONE] = FG_HOST_C,
+        [FG_BRIDGE_JPYPE] = FG_HOST_PYTHON,
+        [FG_BRIDGE_RJAVA] = FG_HOST_R,
+        [FG_BRIDGE_RJB] = FG_HOST_RUBY,
+    };
+    if (creator && strcmp(base_name(creator), "libjli.so") == 0)
         return FG_HOST_JAVA;
-    return FG_HOST_C;
+    return hosts[fg_bridge_of_creator(creator)];
 }
 
 /* An interpreter's runtime among the loaded objects (a C extension or an

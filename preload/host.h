@@ -10,6 +10,12 @@
 
 #include <stddef.h>
 
+/* The language bridge that created the JVM, by the basename of the object
+ * that called JNI_CreateJavaVM: the host kind and the bridge's child-side
+ * handling (bridges/) both start from it. */
+enum fg_bridge { FG_BRIDGE_NONE, FG_BRIDGE_JPYPE, FG_BRIDGE_RJAVA, FG_BRIDGE_RJB };
+enum fg_bridge fg_bridge_of_creator(const char *creator);
+
 /* Classifies a NUL-separated argument vector of `len` bytes. */
 enum fg_host fg_host_classify(const char *args, size_t len);
 /* `creator`: the path of the object that called JNI_CreateJavaVM, or NULL. */
