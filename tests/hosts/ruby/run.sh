@@ -63,16 +63,22 @@ start_server() {
   READY=$([ "$RC" = 0 ] && echo 1 || echo 0)
 }
 
+# serve_plain TITLE WHAT-IS-READY: the server just started is ready, and
+# answers 200 requests that never use Java, every one.
+serve_plain() {
+  TIMED_OUT=0
+  check "$1: $2 ready" "port $PORT not accepting within 30 s; log: $(head -c 300 "$LOG" | tr '\n' '|')" [ "$READY" = 1 ]
+  client 90 load "$PORT" 200 4 10 /plain
+  check "$1: 200 requests that never use Java: 200 ok" \
+    "got $(sed -n 's/^load: 200 requests //p' "$OUT")" \
+    bash -c "grep -qE '^load: 200 requests ok=200 http500=0 timeout=0 error=0 other=0 ' '$OUT'"
+}
+
 for jh in $(jdks); do
   n=$(jdk_name "$jh")
   t="puma $n"
   start_server puma
-  TIMED_OUT=0
-  check "$t: preload_app! cluster ready" "port $PORT not accepting within 30 s; log: $(head -c 300 "$LOG" | tr '\n' '|')" [ "$READY" = 1 ]
-  client 90 load "$PORT" 200 4 10 /plain
-  check "$t: 200 requests that never use Java: 200 ok" \
-    "got $(sed -n 's/^load: 200 requests //p' "$OUT")" \
-    bash -c "grep -qE '^load: 200 requests ok=200 http500=0 timeout=0 error=0 other=0 ' '$OUT'"
+  serve_plain "$t" "preload_app! cluster"
   stop_server TERM 15
   check "$t: no worker died or rebooted, no report, graceful stop" \
     "expected 2 'booted' lines, nothing from forkguard, 'Goodbye!' within 15 s" \
@@ -80,12 +86,7 @@ for jh in $(jdks); do
 
   t="unicorn $n"
   start_server unicorn
-  TIMED_OUT=0
-  check "$t: preload_app true ready" "port $PORT not accepting within 30 s; log: $(head -c 300 "$LOG" | tr '\n' '|')" [ "$READY" = 1 ]
-  client 90 load "$PORT" 200 4 10 /plain
-  check "$t: 200 requests that never use Java: 200 ok" \
-    "got $(sed -n 's/^load: 200 requests //p' "$OUT")" \
-    bash -c "grep -qE '^load: 200 requests ok=200 http500=0 timeout=0 error=0 other=0 ' '$OUT'"
+  serve_plain "$t" "preload_app true"
   client 30 get "$PORT" /java 10
   check "$t: a Java request is cut off at once (rjb ignores the refusal: the worker aborts)" \
     "expected the connection closed, no hang" bash -c "grep -qE '^status error [0-9.]+s RemoteDisconnected' '$OUT'"
