@@ -105,37 +105,34 @@ static ssize_t read_file(const char *path, char *buf, size_t size)
     return n;
 }
 
-/* A Python host serving requests: uWSGI's executable is itself (it rewrites
- * its title, not /proc/self/exe); gunicorn is a script, so its name is in the
- * arguments, read now, before a server renames its processes. */
-static enum fg_host python_server(void)
+/* uWSGI's executable is itself (it rewrites its title, not /proc/self/exe). */
+static int is_uwsgi(void)
 {
-    char exe[PATH_MAX], args[4096];
+    char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n > 0) {
-        exe[n] = '\0';
-        if (starts_with(base_name(exe), "uwsgi"))
-            return FG_HOST_UWSGI;
-    }
-    n = read_file("/proc/self/cmdline", args, sizeof args);
-    if (fg_host_classify(args, (size_t)n) == FG_HOST_GUNICORN)
-        return FG_HOST_GUNICORN;
-    return FG_HOST_PYTHON;
+    if (n <= 0)
+        return 0;
+    exe[n] = '\0';
+    return starts_with(base_name(exe), "uwsgi");
 }
 
 void fg_host_detect(const char *creator)
 {
+    /* The arguments are read now, before a server renames its processes;
+     * they name a host only when nothing loaded does, and tell gunicorn (a
+     * Python script) from other Python programs. */
     char args[4096];
-    ssize_t n;
+    ssize_t n = read_file("/proc/self/cmdline", args, sizeof args);
+    enum fg_host by_args = fg_host_classify(args, (size_t)n);
     enum fg_host host = from_creator(creator);
     if (host == FG_HOST_C)
         host = from_loaded();
-    if (host == FG_HOST_C) {
-        n = read_file("/proc/self/cmdline", args, sizeof args);
-        host = fg_host_classify(args, (size_t)n);
-    }
+    if (host == FG_HOST_C)
+        host = by_args;
     if (host == FG_HOST_PYTHON)
-        host = python_server();
+        host = is_uwsgi()                    ? FG_HOST_UWSGI
+               : by_args == FG_HOST_GUNICORN ? FG_HOST_GUNICORN
+                                             : FG_HOST_PYTHON;
     fg.host = host;
 }
 
