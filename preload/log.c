@@ -23,6 +23,7 @@
 #include "state.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -318,14 +319,29 @@ static int write_all_sigsafe(int fd, const char *p, size_t n)
 }
 
 /* Whether the log file ends inside a line: a record cut by a full disk, or
- * anything else written there. Racy only against another writer appending
- * between this check and our write, which costs at worst an empty line. */
+ * anything else written there, and left so. Another process's record being
+ * appended right now also shows a size that ends mid-line (the kernel grows
+ * the file page by page while it copies, and fstat takes no lock): that file
+ * keeps growing, and its record ends with a newline of its own, so an end
+ * that moves within a few yields is not a partial line (a newline put before
+ * our record there would leave an empty line). What is left is a writer that
+ * stalls mid-record for longer than that: at worst an empty line. */
 static int ends_mid_line_sigsafe(int fd)
 {
     struct stat st;
+    off_t size;
     char last;
-    return fstat(fd, &st) == 0 && st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) == 1 &&
-           last != '\n';
+    int i;
+    if (fstat(fd, &st) != 0 || st.st_size <= 0 || pread(fd, &last, 1, st.st_size - 1) != 1 ||
+        last == '\n')
+        return 0;
+    size = st.st_size;
+    for (i = 0; i < 3; i++) {
+        sched_yield();
+        if (fstat(fd, &st) != 0 || st.st_size != size)
+            return 0;
+    }
+    return 1;
 }
 
 /* One record with a '\n' before it, in one system call (writev: atomic on
