@@ -1,4 +1,4 @@
-/* libFuzzer target: the log reader of `forkguard report` (cli/report_read.c
+/* libFuzzer target: the log reader of `forkguard report` (cli/report_read.c, report_text.c
  * with json-c), text and JSON records mixed, on arbitrary bytes.
  *
  * Input: a log; split at '\n' as the command does (the last piece without
