@@ -64,7 +64,8 @@ gen_shim_class() {
 lib_sources() {
   local src
   gen_shim_class "$(java_home)"
-  for src in "$ROOT"/preload/*.c "$ROOT"/hooks/*.c "$ROOT"/bridges/*.c "$ROOT"/jdbc/*.c "$B/gen/shim_class.c" "$ROOT"/hooks/*_"$ARCH".S; do
+  for src in "$ROOT"/stub/*.c "$ROOT"/stub/*_"$ARCH".S "$ROOT"/preload/*.c "$ROOT"/hooks/*.c \
+             "$ROOT"/bridges/*.c "$ROOT"/jdbc/*.c "$B/gen/shim_class.c" "$ROOT"/hooks/*_"$ARCH".S; do
     [ -e "$src" ] && echo "$src"
   done
   return 0
@@ -109,24 +110,53 @@ compile_lib() {
   done
 }
 
-# link_lib OUT EXTRA-LDFLAGS... < objects: the shared library. -z now: every
-# symbol resolved in the parent, never lazily in a child. Linked aside and
-# renamed into place: processes running the previous library (a test, a
-# shell with it preloaded) keep their mapping intact.
-link_lib() {
-  local out=$1 objs
+# The files the stub shares with the core: each library gets its own copy of
+# their code and data; none touches forkguard's state (struct fg_state).
+STUB_SHARED=(preload_config.o preload_buf.o preload_elf_lookup.o preload_log_path.o)
+
+# link_one OUT SONAME BINDING MAP EXTRA-LDFLAGS -- OBJECTS...: one shared
+# library, linked aside and renamed into place: processes running the
+# previous one (a test, a shell with it preloaded) keep their mapping intact.
+link_one() {
+  local out=$1 soname=$2 binding=$3 map=$4
+  shift 4
+  local ldflags=()
+  while [ "$1" != -- ]; do ldflags+=("$1"); shift; done
   shift
-  mapfile -t objs
-  # The SONAME is the name users preload (LD_PRELOAD=libforkguard.so); the
-  # package puts the library in ld.so's directories, where one is expected.
-  gcc -shared -o "$out.new" "${objs[@]}" "$@" -Wl,-soname,libforkguard.so \
-      -Wl,-z,now -Wl,-z,relro -Wl,--version-script="$ROOT/preload/exports.map" \
+  gcc -shared -o "$out.new" "$@" "${ldflags[@]}" -Wl,-soname,"$soname" \
+      -Wl,-z,"$binding" -Wl,-z,relro -Wl,--version-script="$ROOT/$map" \
       -Wl,--no-undefined -ldl -lpthread
   mv -f "$out.new" "$out"
 }
 
+# link_libs DIR EXTRA-LDFLAGS... < objects: the two libraries into DIR.
+# libforkguard.so, the stub every preloaded process maps, is linked lazily:
+# a process that never creates a JVM binds only what it calls, and in a
+# child of a JVM owner the stub only calls through pointers into the core.
+# libforkguard-core.so is linked -z now (and loaded RTLD_NOW): everything it
+# calls is bound in the parent, never lazily in a child. The SONAME of the
+# stub is the name users preload (LD_PRELOAD=libforkguard.so); the core is
+# found next to it. The core first: a process starting meanwhile finds the
+# core of its stub's build.
+link_libs() {
+  local dir=$1 objs o stub=() core=()
+  shift
+  mapfile -t objs
+  for o in "${objs[@]}"; do
+    case " ${STUB_SHARED[*]} " in
+      *" $(basename "$o") "*) stub+=("$o"); core+=("$o"); continue ;;
+    esac
+    case $(basename "$o") in
+      stub_*) stub+=("$o") ;;
+      *) core+=("$o") ;;
+    esac
+  done
+  link_one "$dir/libforkguard-core.so" libforkguard-core.so now preload/core.map "$@" -- "${core[@]}"
+  link_one "$dir/libforkguard.so" libforkguard.so lazy stub/exports.map "$@" -- "${stub[@]}"
+}
+
 build_lib() {
-  compile_lib "$B/obj" "" | link_lib "$B/libforkguard.so"
+  compile_lib "$B/obj" "" | link_libs "$B"
 }
 
 # ./build.sh variant DIR [--cflags F] [--ldflags F] [--plain "SRC..."] [--objects]:
@@ -152,7 +182,7 @@ build_variant() {
   if [ $objects = 1 ]; then
     compile_lib "$dir/obj" "$plain" $cflags
   else
-    compile_lib "$dir/obj" "$plain" $cflags | link_lib "$dir/libforkguard.so" $ldflags
+    compile_lib "$dir/obj" "$plain" $cflags | link_libs "$dir" $ldflags
     echo "$dir/libforkguard.so"
   fi
 }
@@ -235,11 +265,12 @@ build_deb() {
   # LD_PRELOAD, dlsym and its own backtraces need.
   install -D -m 0755 "$B/forkguard" "$root/usr/bin/forkguard"
   install -D -m 0644 "$B/libforkguard.so" "$root/usr/lib/$ma/libforkguard.so"
+  install -D -m 0644 "$B/libforkguard-core.so" "$root/usr/lib/$ma/libforkguard-core.so"
   install -D -m 0755 "$B/demo-host" "$root/usr/lib/forkguard/demo-host"
   strip --remove-section=.comment --remove-section=.note "$root/usr/bin/forkguard" \
         "$root/usr/lib/forkguard/demo-host"
   strip --strip-unneeded --remove-section=.comment --remove-section=.note \
-        "$root/usr/lib/$ma/libforkguard.so"
+        "$root/usr/lib/$ma/libforkguard.so" "$root/usr/lib/$ma/libforkguard-core.so"
   install -D -m 0644 include/forkguard.h "$root/usr/include/forkguard.h"
   mkdir -p "$root/usr/lib/$ma/pkgconfig"
   sed -e "s/@MULTIARCH@/$ma/" -e "s/@VERSION@/$version/" pkg/deb/forkguard.pc.in \
@@ -254,7 +285,8 @@ build_deb() {
 
   # Depends from the ELF files (demo-host left out: see pkg/deb/control).
   (cd "$stage" &&
-   dpkg-shlibdeps -Tdebian/substvars "root/usr/bin/forkguard" "root/usr/lib/$ma/libforkguard.so" &&
+   dpkg-shlibdeps -Tdebian/substvars "root/usr/bin/forkguard" "root/usr/lib/$ma/libforkguard.so" \
+     "root/usr/lib/$ma/libforkguard-core.so" &&
    dpkg-gencontrol -pforkguard -Proot -Tdebian/substvars)
   (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z |
    xargs -0 md5sum > DEBIAN/md5sums)
@@ -284,9 +316,11 @@ case "${1:-build}" in
   install)
     build_all
     PREFIX=${PREFIX:-/usr/local}
-    # bin/forkguard finds the other two through ../lib/forkguard (cli/paths.c).
+    # bin/forkguard finds the libraries and the demo through ../lib/forkguard (cli/paths.c).
     install -D -m 0755 "$B/forkguard" "${DESTDIR:-}$PREFIX/bin/forkguard"
     install -D -m 0755 "$B/libforkguard.so" "${DESTDIR:-}$PREFIX/lib/forkguard/libforkguard.so"
+    # The stub loads its core from its own directory (stub/load.c).
+    install -D -m 0755 "$B/libforkguard-core.so" "${DESTDIR:-}$PREFIX/lib/forkguard/libforkguard-core.so"
     install -D -m 0755 "$B/demo-host" "${DESTDIR:-}$PREFIX/lib/forkguard/demo-host"
     install -D -m 0644 include/forkguard.h "${DESTDIR:-}$PREFIX/include/forkguard.h"
     install_man "${DESTDIR:-}$PREFIX/share/man" 0

@@ -1,15 +1,14 @@
-/* fork(), _Fork() and the pthread_atfork handlers. */
+/* The core's side of fork(), _Fork() and the atfork handlers; the stub's
+ * entries (stub/fork.c) call these through struct fg_core_ops. */
 #ifndef FG_HOOKS_FORK_H
 #define FG_HOOKS_FORK_H
 
-#include "../preload/state.h"
+#include <sys/types.h>
 
-/* Registers the atfork handlers; at load. */
-void fg_fork_install(void);
-
-/* glibc's registration entry, where every pthread_atfork lands: exported, so
- * that forkguard's handlers are registered before anyone else's. */
-int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void),
-                      void *dso);
+pid_t fg_fork_call(void);
+pid_t fg_fork_raw_call(void);
+void fg_fork_prepare(void);
+void fg_fork_parent(void);
+void fg_fork_child_sigsafe(void);
 
 #endif

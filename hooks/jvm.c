@@ -1,12 +1,8 @@
-/* JVM creation.
- *
- * Hosts linked with -ljvm bind to the exported JNI_CreateJavaVM below (a
- * preloaded definition comes first); hosts that dlopen libjvm get the same
- * function from our dlsym. Either way the real function is libjvm's, found in
- * the loaded objects themselves (a libjvm loaded RTLD_LOCAL, as rJava's is,
- * cannot be reached with dlsym(RTLD_NEXT)). JNI_GetCreatedJavaVMs and
- * JNI_GetDefaultJavaVMInitArgs are not wrapped: hosts keep binding to libjvm's
- * own, with its exact behaviour. */
+/* JVM creation, the core's half: the stub's JNI_CreateJavaVM (stub/jvm.c),
+ * however the host reached it, calls fg_jvm_create. The real function is
+ * libjvm's, as the host's dlsym found it or found in the loaded objects
+ * themselves (a libjvm loaded RTLD_LOCAL, as rJava's is, cannot be reached
+ * with dlsym(RTLD_NEXT)). */
 #include "jvm.h"
 
 #include "../jdbc/classpath.h"
@@ -153,12 +149,10 @@ static int in_child_of_owner(void)
     return fg.owner_pid && fg.owner_pid != getpid();
 }
 
-/* `caller`: the return address into the code that asked for the JVM. */
-static jint create(JavaVM **pvm, void **penv, void *args, const void *caller)
+jint fg_jvm_create(JavaVM **pvm, void **penv, void *args, const void *caller, void *found)
 {
     fg_create_vm_fn real;
     jint rc;
-    fg_realsym_init();
     if (in_child_of_owner() && fg.cfg.mode != FG_MODE_OFF) {
         if (fg.cfg.mode == FG_MODE_WARN) {
             fg_report_jni_sigsafe("JNI_CreateJavaVM", FG_VERDICT_PASS, NULL);
@@ -168,6 +162,8 @@ static jint create(JavaVM **pvm, void **penv, void *args, const void *caller)
             return JNI_ERR;
         }
     }
+    if (found)
+        fg.real.create_vm = (fg_create_vm_fn)found;
     real = fg_realsym_create_vm();
     if (!real)
         return JNI_ERR; /* no JVM library loaded: nothing could have created one */
@@ -179,28 +175,7 @@ static jint create(JavaVM **pvm, void **penv, void *args, const void *caller)
     return rc;
 }
 
-/* What dlsym hands out: the host calls it directly. */
-static jint JNICALL create_hook(JavaVM **pvm, void **penv, void *args)
+pid_t fg_jvm_owner(void)
 {
-    return create(pvm, penv, args, __builtin_return_address(0));
-}
-
-__attribute__((visibility("default"))) jint JNI_CreateJavaVM(JavaVM **pvm, void **penv,
-                                                             void *args)
-{
-    return create(pvm, penv, args, __builtin_return_address(0));
-}
-
-void *fg_jvm_wrap_create(void *real)
-{
-    Dl_info info;
-    /* A handle whose scope includes libforkguard (dlopen(NULL), ctypes'
-     * CDLL(None)) finds our own export, which is the wrapper already; taken
-     * as "real" it would make the wrapper call itself forever. */
-    if (dladdr(real, &info) && (uintptr_t)info.dli_fbase == fg.self_base)
-        return real;
-    /* Several JVM libraries in one process is not something HotSpot supports;
-     * the last one looked up is the one the host is about to call. */
-    fg.real.create_vm = (fg_create_vm_fn)real;
-    return (void *)create_hook;
+    return fg.owner_pid;
 }

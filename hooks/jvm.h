@@ -1,12 +1,19 @@
-/* JNI_CreateJavaVM: the one entry point forkguard wraps, however it is reached. */
+/* JNI_CreateJavaVM, the one entry point forkguard wraps, and what the core
+ * knows of the JVM. */
 #ifndef FG_HOOKS_JVM_H
 #define FG_HOOKS_JVM_H
 
 #include <jni.h>
 
-/* What dlsym/dlvsym hand out for "JNI_CreateJavaVM" found in a library
- * handle: `real` becomes the function the wrapper calls. */
-void *fg_jvm_wrap_create(void *real);
+#include <sys/types.h>
+
+/* The stub's JNI_CreateJavaVM, in the core. `caller`: the return address
+ * into the code that asked for the JVM; `found`: libjvm's function as the
+ * host's dlsym found it, or NULL (then looked up). */
+jint fg_jvm_create(JavaVM **pvm, void **penv, void *args, const void *caller, void *found);
+
+/* The process that owns the JVM of this lineage, or 0. */
+pid_t fg_jvm_owner(void);
 
 /* 1 in the owning process while its JVM lives (libjvm reports no created VM
  * after DestroyJavaVM). Not async-signal-safe. */

@@ -24,12 +24,14 @@ static struct {
     _Unwind_Word (*get_ip)(struct _Unwind_Context *);
 } libgcc;
 
-/* libforkguard's own code, to skip its frames without dladdr in the child. */
-static struct fg_code_ranges self_code;
+/* forkguard's own code, the core's and the stub's, to skip its frames
+ * without dladdr in the child. */
+static struct fg_code_ranges self_code, stub_code;
 
 static int in_self_sigsafe(uintptr_t ip)
 {
-    return fg_code_ranges_contain_sigsafe(&self_code, ip);
+    return fg_code_ranges_contain_sigsafe(&self_code, ip) ||
+           fg_code_ranges_contain_sigsafe(&stub_code, ip);
 }
 
 /* libgcc's walk: no lock, no allocation, no signal mask. Stores return
@@ -85,6 +87,8 @@ static void load_once(void)
     struct capture c = {ips, FG_FRAMES_MAX, 0};
     void *h;
     fg_code_ranges_collect(&self_code, fg.self_base, NULL);
+    if (fg.stub_base != fg.self_base) /* one object in the unit tests */
+        fg_code_ranges_collect(&stub_code, fg.stub_base, NULL);
     /* Already mapped in most JVM processes (Debian's libjvm needs it), when
      * this costs a reference count; otherwise ~60,000 instructions. */
     h = dlopen("libgcc_s.so.1", RTLD_NOW | RTLD_LOCAL);

@@ -1,3 +1,6 @@
 #include "fork_site.h"
 
-__thread struct fg_fork_site fg_fork_site __attribute__((tls_model("initial-exec")));
+struct fg_fork_site *fg_fork_site_here(void)
+{
+    return fg.fork_site();
+}

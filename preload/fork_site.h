@@ -14,9 +14,9 @@ struct fg_fork_site {
     int captured; /* set by the fork() wrapper so the prepare handler skips */
 };
 
-/* initial-exec: the preloaded library sits in static TLS, so the child reads
- * it without __tls_get_addr (which may allocate). */
-extern __thread struct fg_fork_site fg_fork_site
-    __attribute__((tls_model("initial-exec"), visibility("hidden")));
+/* The calling thread's: the buffer is initial-exec TLS of the stub
+ * (stub/fork.c), which is preloaded and so in static TLS; a child reads it
+ * without __tls_get_addr (which may allocate). Async-signal-safe. */
+struct fg_fork_site *fg_fork_site_here(void);
 
 #endif

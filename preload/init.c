@@ -1,18 +1,24 @@
-/* Load-time set-up of the core: configuration and the log (the constructor
- * that calls it, and installs the fork handlers, is hooks/load.c). */
+/* The core's set-up, once, when the stub loads it (stub/load.c): the
+ * configuration from the stub's copies of the FORKGUARD_* values, and the
+ * log. */
 #include "config.h"
 #include "log.h"
-#include "realsym.h"
 #include "report_emit.h"
 #include "state.h"
 #include "init.h"
 
 #include <dlfcn.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/auxv.h>
 #include <unistd.h>
+
+/* From a hidden function: an exported one's address could be another copy's. */
+static void note_self_base(void)
+{
+    Dl_info self;
+    if (dladdr((void *)note_self_base, &self))
+        fg.self_base = (uintptr_t)self.dli_fbase;
+}
 
 #define FG_MAX_CONFIG_ERRORS 10
 
@@ -32,76 +38,30 @@ static void keep_error(void *ctx, const char *variable, const char *line)
     p->n++;
 }
 
-/* Copies survive a host that rewrites its environment later. */
-static const char *keep(const char *s)
-{
-    return s ? strdup(s) : NULL;
-}
-
-/* One pass over the environment for the FORKGUARD_* variables (every process
- * a preloaded library enters pays for this, so no getenv per variable). */
-static void read_environment(struct fg_config_input *in)
-{
-    static const struct {
-        const char *name;
-        size_t offset;
-    } vars[] = {
-        {"MODE=", offsetof(struct fg_config_input, mode)},
-        {"LOG=", offsetof(struct fg_config_input, log)},
-        {"FORMAT=", offsetof(struct fg_config_input, format)},
-        {"ON_FORK=", offsetof(struct fg_config_input, on_fork)},
-        {"EXIT_CODE=", offsetof(struct fg_config_input, exit_code)},
-        {"CLASSPATH=", offsetof(struct fg_config_input, classpath)},
-        {"DRIVERS=", offsetof(struct fg_config_input, drivers)},
-        {"CLASSPATH_MODE=", offsetof(struct fg_config_input, classpath_mode)},
-    };
-    char **e;
-    size_t i;
-    memset(in, 0, sizeof *in);
-    for (e = environ; e && *e; e++) {
-        const char *rest;
-        if (strncmp(*e, "FORKGUARD_", 10) != 0)
-            continue;
-        rest = *e + 10;
-        for (i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-            size_t n = strlen(vars[i].name);
-            const char **slot = (const char **)((char *)in + vars[i].offset);
-            /* The first occurrence wins, as with getenv. */
-            if (strncmp(rest, vars[i].name, n) == 0 && !*slot)
-                *slot = rest + n;
-        }
-    }
-}
-
-int fg_init_load(void)
+void fg_init_core(const struct fg_stub_view *view)
 {
     static struct pending pending;
-    struct fg_config_input in;
     char msg[1024];
     unsigned i;
 
-    /* Nothing else here that a process without a JVM does not need: real
-     * symbols are resolved on first use (fg_realsym_init). */
     fg.log_fd = 2;
     fg.self_pid = getpid();
-    /* Another install's copy came first (a global LD_PRELOAD and a `forkguard
-     * run`): the host binds to that one, which guards. This one opens no log,
-     * says nothing and registers no fork handler; its entries pass through. */
-    if (fg_realsym_other_copy()) {
-        fg.cfg.mode = FG_MODE_OFF;
-        return 0;
-    }
-    read_environment(&in);
-    in.secure = getauxval(AT_SECURE) != 0;
-    fg_config_parse(&in, &fg.cfg, keep_error, &pending);
-    fg.cfg.classpath = keep(fg.cfg.classpath);
-    fg.cfg.drivers = keep(fg.cfg.drivers);
+    fg.real.dlsym = view->dlsym;
+    fg.real.dlvsym = view->dlvsym;
+    fg.real.fork = view->fork;
+    fg.real.fork_raw = view->fork_raw;
+    fg.fork_site = view->fork_site;
+    fg.stub_base = view->stub_base;
+    note_self_base();
+    /* The stub's copies of the values, which live as long as the process. A
+     * core loaded at JVM creation has nothing to say about them: a bad value
+     * or a log would have loaded it at start-up. */
+    fg_config_parse(view->config, &fg.cfg, keep_error, &pending);
 
     /* Named now, opened by the first record: most processes write none. */
     if (fg.cfg.log_path && fg_log_init(fg.cfg.log_path, msg, sizeof msg) != 0)
         keep_error(&pending, "FORKGUARD_LOG", msg);
-    fg.cfg.log_path = NULL; /* copied or abandoned; the string is not ours */
+    fg.cfg.log_path = NULL; /* copied or abandoned */
     for (i = 0; i < pending.n; i++)
         fg_report_config_error(pending.lines[i]);
-    return 1;
 }

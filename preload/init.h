@@ -1,10 +1,11 @@
-/* The core's load-time set-up, called by the library's constructor. */
+/* The core's set-up, called once when the stub loads it (hooks/core.c). */
 #ifndef FG_INIT_H
 #define FG_INIT_H
 
-/* Reads the configuration, names the log and reports bad values. Returns 0
- * when another copy of the library came first and this one stands down (mode
- * off, nothing installed), 1 otherwise. */
-int fg_init_load(void);
+#include "stub_core.h"
+
+/* Takes the stub's real functions, reads the configuration from its copies
+ * of the FORKGUARD_* values, names the log and reports bad values. */
+void fg_init_core(const struct fg_stub_view *view);
 
 #endif

@@ -2,13 +2,9 @@
 #ifndef FG_LOG_H
 #define FG_LOG_H
 
-#include <stddef.h>
+#include "log_path.h"
 
-/* Names FORKGUARD_LOG at load: a relative path is made absolute against the
- * working directory and exported so, for descendants. Nothing is opened yet
- * (see fg_log_write_sigsafe). On failure returns -1 with a one-line reason in
- * msg, and stderr stays the destination. */
-int fg_log_init(const char *path, char *msg, size_t msg_size);
+#include <stddef.h>
 
 /* Writes one record with a single write(2) (retried only on EINTR, a short
  * write, or EAGAIN for a bounded time). Async-signal-safe. The log file is

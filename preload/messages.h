@@ -6,7 +6,7 @@
 #ifndef FG_MESSAGES_H
 #define FG_MESSAGES_H
 
-#define FG_VERSION "0.2.0"
+#define FG_VERSION "0.3.0"
 
 #define FG_MSG_PREFIX "forkguard: "
 

@@ -23,7 +23,7 @@ struct unwind_job {
 static void unwind_job_run(void *arg)
 {
     struct unwind_job *job = arg;
-    const struct fg_fork_site *site = &fg_fork_site;
+    const struct fg_fork_site *site = fg_fork_site_here();
     int i;
     /* The fork site first: its addresses are already known, only the names
      * are missing, so a later timeout still leaves it complete. */

@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct fg_fork_site;
+
 /* Slots in the largest JNIEnv table we know (JNI_VERSION_24: 236). */
 #define FG_ENV_SLOTS_MAX 240
 #define FG_FRAMES_MAX 32
@@ -44,8 +46,6 @@ struct fg_real {
     fg_get_vms_fn get_vms;
 };
 
-/* `real` comes first and starts with dlsym, dlvsym: the assembly entries of
- * hooks/dlsym_<arch>.S read them at fixed offsets. */
 struct fg_state {
     struct fg_real real;
     struct fg_config cfg;
@@ -70,8 +70,10 @@ struct fg_state {
     char libjvm_path[PATH_MAX];
     char jdk_lib_dir[PATH_MAX];     /* JAVA_HOME/lib/: the JDK's own native code */
     struct fg_code_ranges jvm_code; /* libjvm's executable segments */
-    uintptr_t self_base;            /* libforkguard's load base: its frames are skipped */
-    uintptr_t main_base;            /* the main program's load base (dladdr's dli_fbase) */
+    uintptr_t self_base;            /* libforkguard-core's load base: its frames are skipped */
+    uintptr_t stub_base;            /* libforkguard's (the stub's): so are its frames */
+    struct fg_fork_site *(*fork_site)(void); /* the stub's TLS: preload/fork_site.h */
+    uintptr_t main_base; /* the main program's load base (dladdr's dli_fbase) */
     enum fg_host host;
 };
 

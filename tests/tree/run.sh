@@ -11,7 +11,7 @@ if ! git rev-parse --git-dir >/dev/null 2>&1; then
   finish; exit
 fi
 mapfile -t C_FILES < <(git ls-files '*.c' '*.h')
-LIB_DIRS=(preload hooks bridges jdbc)
+LIB_DIRS=(stub preload hooks bridges jdbc)
 
 if command -v clang-format >/dev/null; then
   bounded 120 clang-format --dry-run --Werror "${C_FILES[@]}"
@@ -22,8 +22,14 @@ else
   fail "tree: clang-format available" "install clang-format (packages/test.txt)"
 fi
 
-# Layers: preload/ is the core and includes nothing above it; bridges/ and
-# jdbc/ build on preload/ only; cli/ shares preload/messages.h only.
+# Layers: stub/ (libforkguard.so) shares only pure headers of preload/ with
+# the core and nothing else; preload/ is the core's base and includes nothing
+# above it; bridges/ and jdbc/ build on preload/ only; cli/ shares
+# preload/messages.h only.
+bad=$(grep -nE '#include "\.\./' stub/*.[ch] | grep -vE '"\.\./(preload/(config|elf_lookup|log_path|messages|stub_core|fork_site|state|code_ranges)\.h|include/forkguard\.h)"')
+check "tree: stub/ includes only preload/'s pure headers and the public header" "$bad" test -z "$bad"
+bad=$(grep -nE '#include "\.\./stub/' preload/*.[ch] hooks/*.[ch] bridges/*.[ch] jdbc/*.[ch])
+check "tree: the core includes nothing from stub/ (preload/stub_core.h is their interface)" "$bad" test -z "$bad"
 bad=$(grep -nE '#include "\.\./(hooks|bridges|jdbc)/' preload/*.[ch])
 check "tree: preload/ includes nothing from hooks/, bridges/ or jdbc/" "$bad" test -z "$bad"
 bad=$(grep -nE '#include "\.\./(hooks|bridges|jdbc)/' bridges/*.[ch] jdbc/*.[ch] | grep -vE '^(bridges|jdbc)/[^:]+:[0-9]+:#include "\.\./(bridges|jdbc)/' )
@@ -44,7 +50,7 @@ calls_outside() { # PATTERN-CALLED ALLOWED-CALLER-REGEX
     !/^[ \t]*(\/\*|\*)/ && $0 ~ called "\\(" && $0 !~ "^[a-zA-Z_].*" called "\\(" && fn !~ allowed { print FILENAME ":" FNR ": " fn ": " $0 }
   ' "${@:3}"
 }
-lib_c=$(ls preload/*.c hooks/*.c bridges/*.c jdbc/*.c)
+lib_c=$(ls stub/*.c preload/*.c hooks/*.c bridges/*.c jdbc/*.c)
 bad=$(calls_outside '[a-z_]+_guarded' '(_job_run|_guarded)$' $lib_c)
 check "tree: _guarded functions are called only from guard jobs or other _guarded code" "$bad" test -z "$bad"
 bad=$(awk '

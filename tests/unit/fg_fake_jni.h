@@ -10,6 +10,7 @@
 
 #include "hooks/poison.h"
 #include "preload/state.h"
+#include "preload/stub_core.h"
 
 #include <fcntl.h>
 #include <setjmp.h>
@@ -192,9 +193,14 @@ static inline int fg_count(const char *hay, const char *needle)
 
 /* The state of a JVM owner whose JVM reported `version`, with a fresh table
  * of old values and canaries; not yet poisoned. */
+/* stub/load.c: the test binary carries the core linked in, which the stub
+ * then takes instead of loading the file; as at JVM creation, once. */
+const struct fg_core_ops *fg_stub_core(int at_load);
+
 static void fg_setup(jint version, enum fg_mode mode)
 {
     unsigned i;
+    assert_non_null(fg_stub_core(0));
     fg.poisoned = 0;
     fg.reported = 0;
     fg.teardown = 0;

@@ -44,7 +44,8 @@ check "deb: control fields (version from FG_VERSION, demo's JDK as Suggests)" \
   "expected Version: $version, Architecture: amd64, Suggests: openjdk-17-jre-headless" \
   bash -c "grep -qx 'Version: $version' '$OUT' && grep -qx 'Architecture: amd64' '$OUT' && grep -qx 'Suggests: openjdk-17-jre-headless' '$OUT'"
 bounded 10 dpkg-deb -c "$DEB"
-for f in usr/bin/forkguard "usr/lib/$MA/libforkguard.so" usr/lib/forkguard/demo-host \
+for f in usr/bin/forkguard "usr/lib/$MA/libforkguard.so" "usr/lib/$MA/libforkguard-core.so" \
+         usr/lib/forkguard/demo-host \
          usr/include/forkguard.h "usr/lib/$MA/pkgconfig/forkguard.pc" \
          usr/share/man/man1/forkguard.1.gz usr/share/man/man3/libforkguard.3.gz \
          usr/share/doc/forkguard/copyright usr/share/doc/forkguard/changelog.gz; do

@@ -27,7 +27,9 @@ mount -t tmpfs -o mode=0700,size=64m fgsecure "$scratch" || die "cannot mount a 
 mkdir "$scratch/upper" "$scratch/work" || die "mkdir in $scratch"
 mount -t overlay fgsecure -o "lowerdir=$LIBDIR,upperdir=$scratch/upper,workdir=$scratch/work" \
   "$LIBDIR" || die "cannot mount an overlay on $LIBDIR"
+# The stub loads its core from its own directory, under its fixed name.
 install -m 4755 "$lib" "$LIBDIR/libfgsecure-test.so" &&
+  install -m 644 "$(dirname "$lib")/libforkguard-core.so" "$LIBDIR/libforkguard-core.so" &&
   install -d -m 755 "$LIBDIR/fgsecure-test" &&
   install -m 4755 "$probe" "$LIBDIR/fgsecure-test/probe" || die "cannot install into the overlay"
 exec "$@"

@@ -3,7 +3,7 @@
 # (RTLD_NEXT, RTLD_DEFAULT, handles, versions, misses, interposers, lookups
 # from constructors that run before forkguard's) finds the same thing with and
 # without libforkguard preloaded. glibc resolves RTLD_NEXT from the caller's
-# return address, so this only holds while hooks/dlsym_x86_64.S tail-jumps;
+# return address, so this only holds while stub/dlsym_x86_64.S tail-jumps;
 # test programs and the library are each built at -O0, -O2 and -O3.
 set -u
 . "$(dirname "$0")/../../lib.sh"

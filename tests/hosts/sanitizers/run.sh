@@ -5,10 +5,10 @@
 #
 # ASan build: every library source (./build.sh sources, as build.sh's
 # build_lib) compiled with -fsanitize=address,undefined into build/sanitizers/,
-# except preload/realsym.c and preload/elf_lookup.c: ASan resolves its own
+# except stub/realsym.c and preload/elf_lookup.c: ASan resolves its own
 # interceptors with dlsym while it initialises, before its shadow memory
 # exists; in a process where libforkguard is preloaded that dlsym is ours,
-# whose first call runs fg_realsym_init -> fg_elf_find, and instrumented code
+# whose first call runs fg_stub_realsym_init -> fg_elf_find, and instrumented code
 # there faults on the missing shadow (a crash before main, seen). Those two
 # files are covered by the ASan unit tests instead. Run with
 # LD_PRELOAD="libasan.so build/sanitizers/libforkguard.so" (the ASan runtime
@@ -40,7 +40,7 @@ SAN=(-fsanitize=address,undefined -fno-omit-frame-pointer)
 # two files stay uninstrumented.
 build_asan_lib() {
   "$ROOT/build.sh" variant "$S" --cflags "-O1 ${SAN[*]}" --ldflags "${SAN[*]}" \
-    --plain "preload/realsym.c preload/elf_lookup.c" >>"$S/build.log" 2>&1
+    --plain "stub/realsym.c preload/elf_lookup.c" >>"$S/build.log" 2>&1
 }
 
 : >"$S/build.log"

@@ -9,9 +9,8 @@
  * a library handle, which do not depend on the caller, jump to the C filter
  * that may hand out our JNI_CreateJavaVM wrapper. */
 
-    /* Offsets of fg.real.dlsym and fg.real.dlvsym: struct fg_state starts
-     * with struct fg_real, which starts with these two (checked by a static
-     * assertion in preload/realsym.c). */
+    /* Offsets of fg_stub.dlsym and fg_stub.dlvsym: struct fg_stub starts
+     * with these two (checked by a static assertion in stub/realsym.c). */
     .set FG_OFF_DLSYM, 0
     .set FG_OFF_DLVSYM, 8
 
@@ -39,7 +38,7 @@
     .cfi_adjust_cfa_offset 8
     pushq %rdx
     .cfi_adjust_cfa_offset 8
-    call fg_realsym_init
+    call fg_stub_realsym_init
     popq %rdx
     .cfi_adjust_cfa_offset -8
     popq %rsi
@@ -55,7 +54,7 @@
     .size \name, .-\name
     .endm
 
-    FG_ENTRY dlsym, fg+FG_OFF_DLSYM, fg_dlsym_handle
-    FG_ENTRY dlvsym, fg+FG_OFF_DLVSYM, fg_dlvsym_handle
+    FG_ENTRY dlsym, fg_stub+FG_OFF_DLSYM, fg_dlsym_handle
+    FG_ENTRY dlvsym, fg_stub+FG_OFF_DLVSYM, fg_dlvsym_handle
 
     .section .note.GNU-stack, "", @progbits
