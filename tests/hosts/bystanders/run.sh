@@ -78,4 +78,38 @@ if [ -x "$W/forks" ]; then
   compare "C: vfork+exec and posix_spawn" 0 30 "$W/forks" spawn
 fi
 
+# --- What is loaded: a program without a JVM maps the stub only, also with a
+# good FORKGUARD_LOG (the stub checks it itself); a bad value loads the core
+# at start-up, to say so; a JVM loads it at creation, even after the host
+# left the directory a relative LD_PRELOAD was found in.
+CORE_RE='/libforkguard-core\.so$'
+bounded 10 env LD_PRELOAD="$FG_LIB" cat /proc/self/maps
+check "bystanders: a program without a JVM maps the stub, not the core" "core mapped, or stub missing" \
+  eval 'has "$OUT" "/libforkguard\.so$" && hasnt "$OUT" "$CORE_RE"'
+bounded 10 env LD_PRELOAD="$FG_LIB" FORKGUARD_LOG="$W/maps.log" FORKGUARD_MODE=warn cat /proc/self/maps
+check "bystanders: good FORKGUARD_LOG and MODE: still only the stub, no log file, nothing said" \
+  "core mapped, $W/maps.log created or stderr not empty" \
+  eval 'hasnt "$OUT" "$CORE_RE" && [ ! -e "$W/maps.log" ] && [ ! -s "$ERR" ]'
+bounded 10 env LD_PRELOAD="$FG_LIB" FORKGUARD_MODE=bogus cat /proc/self/maps
+check "bystanders: a bad value loads the core at start-up and is said in one line" \
+  "expected the core mapped and one 'FORKGUARD_MODE=bogus' line" \
+  eval 'has "$OUT" "$CORE_RE" && [ "$(grep -c "^forkguard: FORKGUARD_MODE=bogus" "$ERR")" = 1 ]'
+if /usr/bin/python3 -c 'import jpype' 2>/dev/null; then
+  # shellcheck disable=SC2016
+  mkdir -p "$W/rel" && cp "$FG_LIB" "$(dirname "$FG_LIB")/libforkguard-core.so" "$W/rel/"
+  bounded 120 env -C "$W/rel" LD_PRELOAD=./libforkguard.so JAVA_HOME="$JDK17" \
+    /usr/bin/python3 -c '
+import ctypes, os, jpype
+os.chdir("/")
+fg = ctypes.CDLL(None)
+print("owner before", fg.forkguard_jvm_owner())
+jpype.startJVM(classpath=["/usr/share/java/org.jpype.jar"])
+print("owner is me", fg.forkguard_jvm_owner() == os.getpid())
+print("core", any(l.rstrip().endswith("/libforkguard-core.so") for l in open("/proc/self/maps")))
+'
+  check "bystanders: relative LD_PRELOAD, host changed directory: the core loads at JVM creation" \
+    "expected 'owner before 0', 'owner is me True', 'core True' and an empty stderr" \
+    eval 'has "$OUT" "^owner before 0$" && has "$OUT" "^owner is me True$" && has "$OUT" "^core True$" && [ ! -s "$ERR" ]'
+fi
+
 finish

@@ -13,7 +13,7 @@ T=$B/hosts/twocopies
 rm -rf "$T" && mkdir -p "$T/a" "$T/b"
 
 # Two installs: the same build under two paths (two files, so ld.so maps both).
-for d in a b; do cp "$FG_LIB" "$B/forkguard" "$T/$d/"; done
+for d in a b; do cp "$FG_LIB" "$(dirname "$FG_LIB")/libforkguard-core.so" "$B/forkguard" "$T/$d/"; done
 A=$T/a/libforkguard.so
 BB=$T/b/libforkguard.so
 

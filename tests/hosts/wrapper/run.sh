@@ -170,12 +170,24 @@ check "wrapper: no demo host beside it: 'run' alone names the paths tried, exit 
 bounded 10 "$T/lonely/forkguard" run -- sh -c 'echo "$LD_PRELOAD"'
 check "wrapper: a copied wrapper uses the library beside it" "expected $T/lonely/libforkguard.so" \
   bash -c "[ \"\$(cat '$OUT')\" = '$T/lonely/libforkguard.so' ]"
+# Copied without its core: a program that starts no JVM notices nothing; one
+# that does runs unguarded, told so in one line naming the missing file.
+bounded 10 "$T/lonely/forkguard" run -- sh -c 'echo plain'
+check "wrapper: the library without its core: a program without a JVM runs as without forkguard" \
+  "expected 'plain' and an empty stderr" bash -c "[ \"\$(cat '$OUT')\" = plain ] && [ ! -s '$ERR' ]"
+bounded 60 "$T/lonely/forkguard" run -- "$JDK17/bin/java" -version
+check "wrapper: the library without its core: java -version works, one line names the missing core" \
+  "expected exit 0, the version, and 'forkguard: cannot load $T/lonely/libforkguard-core.so: ...; the JVM of this process is not guarded'" \
+  bash -c "[ $RC = 0 ] && grep -q 'version \"17' '$ERR' &&
+           [ \$(grep -c '^forkguard: ' '$ERR') = 1 ] &&
+           grep -q '^forkguard: cannot load $T/lonely/libforkguard-core.so: .*; the JVM of this process is not guarded\$' '$ERR'"
 
 # --- ./build.sh install with PREFIX and DESTDIR
 D=$T/destdir
 bounded 300 env DESTDIR="$D" PREFIX=/opt/fg "$ROOT/build.sh" install
 check "wrapper: ./build.sh install (DESTDIR, PREFIX=/opt/fg) succeeds" "rc 0" test "$RC" = 0
-for f in bin/forkguard lib/forkguard/libforkguard.so lib/forkguard/demo-host include/forkguard.h; do
+for f in bin/forkguard lib/forkguard/libforkguard.so lib/forkguard/libforkguard-core.so lib/forkguard/demo-host \
+         include/forkguard.h; do
   check "wrapper: install puts $f under DESTDIR/opt/fg" "missing $D/opt/fg/$f" test -s "$D/opt/fg/$f"
 done
 check "wrapper: installed bin/forkguard and demo-host are executable" "not executable" \
