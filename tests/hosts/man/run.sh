@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The man pages (man/*.[1-8], roff): they render without groff warnings at 80
 # columns, they name every FORKGUARD_* variable the library reads
-# (preload/init.c's table) and every option and subcommand the command
+# (stub/load.c's table) and every option and subcommand the command
 # accepts (cli/run.c, cli/main.c, cli/report.c), and `./build.sh install` installs them.
 set -u
 source "$(dirname "$0")/../../lib.sh"
@@ -26,8 +26,8 @@ sed -e 's/\\f[BIRP]//g' -e 's/\\f([A-Z][A-Z]//g' -e 's/\\-/-/g' -e 's/\\&//g' -e
     "${PAGES[@]}" >"$T/text"
 
 # Every variable in the library's table: {"MODE=", offsetof(...)}.
-mapfile -t vars < <(sed -n 's/^ *{"\([A-Z_]*\)=", offsetof.*/FORKGUARD_\1/p' "$ROOT/preload/init.c")
-check "man: found the FORKGUARD_* table in preload/init.c" "parsed ${#vars[@]} names" \
+mapfile -t vars < <(sed -n 's/^ *{"\([A-Z_]*\)=", offsetof.*/FORKGUARD_\1/p' "$ROOT/stub/load.c")
+check "man: found the FORKGUARD_* table in stub/load.c" "parsed ${#vars[@]} names" \
   test "${#vars[@]}" -ge 8
 for v in "${vars[@]}"; do
   check "man: $v is documented" "not in man/" grep -qw -- "$v" "$T/text"
