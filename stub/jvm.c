@@ -53,10 +53,13 @@ static void *filter(void *found, const char *name)
         return found;
     /* A handle whose scope includes libforkguard (dlopen(NULL), ctypes'
      * CDLL(None)) finds our own export, which is the wrapper already; taken
-     * as "real" it would make the wrapper call itself forever. So would
-     * another copy's export, taken for libjvm's. */
-    if (found == (void *)JNI_CreateJavaVM || fg_elf_defines(found, FG_MARKER))
+     * as "real" it would make the wrapper call itself forever. */
+    if (found == (void *)JNI_CreateJavaVM)
         return found;
+    /* A handle to another install's copy finds its export: wrapped, but
+     * never taken for libjvm's (the core looks libjvm's up). */
+    if (fg_elf_defines(found, FG_MARKER))
+        return (void *)create_hook;
     /* Several JVM libraries in one process is not something HotSpot supports;
      * the last one looked up is the one the host is about to call. */
     __atomic_store_n(&fg_stub.create_vm, found, __ATOMIC_RELEASE);
