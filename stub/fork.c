@@ -81,6 +81,11 @@ static fg_register_atfork_fn real_register_atfork(void)
     return real;
 }
 
+void fg_stub_fork_prebind(void)
+{
+    (void)real_register_atfork();
+}
+
 void fg_stub_fork_install(void)
 {
     static int state; /* 0: not yet, 1: registering, 2: registered */

@@ -208,6 +208,7 @@ static const struct fg_core_ops *load_core(int at_load)
     void *h;
 
     fg_stub_realsym_init();
+    fg_stub_fork_prebind();
     if (own_path(path, sizeof path - sizeof FG_CORE_FILE) != 0) {
         say_no_core("libforkguard's own path", "not found");
         return NULL;

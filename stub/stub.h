@@ -49,6 +49,11 @@ void *fg_stub_find_create_vm(void);
 
 struct fg_fork_site *fg_stub_fork_site(void);
 
+/* Finds libc's __register_atfork now, in the parent, when the core is
+ * loaded: a child of the JVM owner that registers handlers then calls
+ * nothing the stub would bind lazily there. */
+void fg_stub_fork_prebind(void);
+
 /* The atfork handlers' registration (at load, or at the first registration
  * of anyone, whichever comes first). */
 void fg_stub_fork_install(void);
