@@ -26,7 +26,6 @@ struct fg_stub_view {
     /* Copies of the FORKGUARD_* values read at load (the host may rewrite
      * its environment later). */
     const struct fg_config_input *config;
-    int at_load; /* loaded by the stub's constructor: report bad values */
     void *(*dlsym)(void *, const char *);
     void *(*dlvsym)(void *, const char *, const char *);
     pid_t (*fork)(void);

@@ -24,7 +24,7 @@ typedef jint (*fg_create_fn)(JavaVM **, void **, void *);
 /* `caller`: the return address into the code that asked for the JVM. */
 static jint create(JavaVM **pvm, void **penv, void *args, const void *caller)
 {
-    const struct fg_core_ops *core = fg_stub_core(0);
+    const struct fg_core_ops *core = fg_stub_core();
     fg_create_fn real;
     if (core)
         return core->create_vm(pvm, penv, args, caller, fg_stub.create_vm);

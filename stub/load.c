@@ -124,7 +124,7 @@ __attribute__((constructor)) static void fg_stub_load(void)
     if (read_environment(&fg_stub.config) > 0) {
         fg_stub.config.secure = getauxval(AT_SECURE) != 0;
         if (needed_at_load(&fg_stub.config))
-            fg_stub_core(1);
+            fg_stub_core();
     }
     fg_stub_fork_install();
 }
@@ -198,7 +198,7 @@ static void say_no_core(const char *path, const char *why)
         return; /* nowhere else to say it */
 }
 
-static const struct fg_core_ops *load_core(int at_load)
+static const struct fg_core_ops *load_core(void)
 {
     static struct fg_stub_view view;
     char path[PATH_MAX];
@@ -231,7 +231,6 @@ static const struct fg_core_ops *load_core(int at_load)
     }
     view.abi = FG_CORE_ABI;
     view.config = &fg_stub.config;
-    view.at_load = at_load;
     view.dlsym = fg_stub.dlsym;
     view.dlvsym = fg_stub.dlvsym;
     view.fork = fg_stub.fork;
@@ -246,7 +245,7 @@ static const struct fg_core_ops *load_core(int at_load)
     return ops;
 }
 
-const struct fg_core_ops *fg_stub_core(int at_load)
+const struct fg_core_ops *fg_stub_core(void)
 {
     /* 0: not loaded; > 0: being loaded by that process; -1: done, whatever
      * came of it. */
@@ -259,7 +258,7 @@ const struct fg_core_ops *fg_stub_core(int at_load)
     me = getpid();
     if (__atomic_compare_exchange_n(&state, &expected, me, 0, __ATOMIC_ACQ_REL,
                                     __ATOMIC_ACQUIRE)) {
-        __atomic_store_n(&fg_stub.core, load_core(at_load), __ATOMIC_RELEASE);
+        __atomic_store_n(&fg_stub.core, load_core(), __ATOMIC_RELEASE);
         __atomic_store_n(&state, -1, __ATOMIC_RELEASE);
         return fg_stub.core;
     }

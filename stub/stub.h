@@ -42,7 +42,7 @@ void fg_stub_realsym_init(void);
 /* The core, loaded on first call (thread-safe), or NULL when it cannot be
  * (said once on stderr) or another copy guards. Never from a forked child of
  * a JVM owner: there the core is already loaded. */
-const struct fg_core_ops *fg_stub_core(int at_load);
+const struct fg_core_ops *fg_stub_core(void);
 
 /* libjvm's JNI_CreateJavaVM when the core cannot be had. */
 void *fg_stub_find_create_vm(void);

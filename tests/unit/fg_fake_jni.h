@@ -195,12 +195,12 @@ static inline int fg_count(const char *hay, const char *needle)
  * of old values and canaries; not yet poisoned. */
 /* stub/load.c: the test binary carries the core linked in, which the stub
  * then takes instead of loading the file; as at JVM creation, once. */
-const struct fg_core_ops *fg_stub_core(int at_load);
+const struct fg_core_ops *fg_stub_core(void);
 
 static void fg_setup(jint version, enum fg_mode mode)
 {
     unsigned i;
-    assert_non_null(fg_stub_core(0));
+    assert_non_null(fg_stub_core());
     fg.poisoned = 0;
     fg.reported = 0;
     fg.teardown = 0;
