@@ -13,6 +13,7 @@ when the interval straddles the target. Instruction counts (callgrind) are
 exact and need no such caution.
 """
 import argparse
+import collections
 import glob
 import math
 import os
@@ -24,6 +25,9 @@ import sys
 import time
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"  # a fast smoke run, for editing this file
+# BENCH_ONLY=fork,startup: only these sections (Bench method names), for
+# editing too; such a partial run leaves docs/performance.md alone.
+ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
 
 
 def pick(full, quick):
@@ -40,6 +44,8 @@ CG_WARMUP = 50_000  # with -XX:-BackgroundCompilation: compiled before counting
 FORK_ROUNDS = pick(12, 1)
 FORKS_PER_ROUND = pick(25, 50)  # 300 forks per variant in all
 CG_FORKS = 7
+STRACE_FORKS = 5
+CHILD_MARK = "/forkguard-bench: the child's first line"  # jvmhost.c's CHILD_MARK
 FORK_HEAP_MB = 200
 FORK_THREADS = 30
 START_N = {"/bin/true": pick(500, 50), "/bin/sh -c :": pick(500, 50),
@@ -66,6 +72,7 @@ class Bench:
         self.raw = os.path.join(args.out, "raw")
         os.makedirs(self.raw, exist_ok=True)
         self.lib = args.lib
+        self.empty = args.empty if args.empty and os.path.exists(args.empty) else None
         self.classes = args.classes
         self.here = os.path.dirname(os.path.abspath(__file__))
         self.jdks = []  # (name, home)
@@ -105,13 +112,15 @@ class Bench:
         return p.stdout
 
     def section(self, title, fn, *args):
+        if ONLY and fn.__name__ not in ONLY:
+            return
         t0 = time.monotonic()
         print("bench.py: running %s" % title, file=sys.stderr, flush=True)
         try:
             fn(*args)
         except BenchError as e:
             self.failures.append(str(e))
-            self.rows.append([title, "—", "—", "failed to run", "", "error: see below"])
+            self.row(title, "—", "—", "failed to run", "", "error: see below")
         print("bench.py: %s took %.0f s" % (title, time.monotonic() - t0), file=sys.stderr,
               flush=True)
 
@@ -128,8 +137,12 @@ class Bench:
     def figure(self, name, value, unit):
         self.figures.append((name, value, unit))
 
-    def row(self, what, without, with_, ratio, target, verdict):
-        self.rows.append([what, without, with_, ratio, target, verdict])
+    def row(self, what, without, with_, ratio, target, verdict, floor=""):
+        """One table row. floor: the least the same work could cost, printed
+        beside the figure so that the distance to the limit shows in one run
+        (an empty preloaded library for start-up, one copy-on-write fault for
+        the child, ...); empty where the "without" column is the floor."""
+        self.rows.append([what, without, with_, floor, ratio, target, verdict])
 
     # --- 1. the parent's JNI hot path -------------------------------------
     def jni(self, jdk, home):
@@ -254,6 +267,8 @@ class Bench:
     def fork(self, jdk, home):
         host = os.path.join(self.out, "jvmhost-" + jdk)
         variants = ["without", "off", "with"]
+        # Per fork: parent ns, child's first line ns (both from before fork()),
+        # the child's own CPU ns at its first line, one COW fault's ns.
         samples = {v: [] for v in variants}
         per_round = {v: [] for v in variants}
         info = ""
@@ -267,12 +282,12 @@ class Bench:
                 out = self.run("fork%s-%s" % (jdk, v),
                                [host, "fork", str(FORKS_PER_ROUND), str(FORK_HEAP_MB),
                                 str(FORK_THREADS)], env, timeout=300)
-                got = [(int(a[1]), int(a[2])) for a in
+                got = [tuple(int(x) for x in a[1:]) for a in
                        (l.split() for l in out.splitlines()) if a and a[0] == "fork"]
-                if len(got) != FORKS_PER_ROUND:
+                if len(got) != FORKS_PER_ROUND or any(len(g) != 4 for g in got):
                     raise BenchError("fork %s %s: %d samples" % (jdk, v, len(got)))
                 samples[v] += got
-                per_round[v].append(statistics.median(p for p, _ in got))
+                per_round[v].append(statistics.median(g[0] for g in got))
                 threads = re.search(r"^threads (\d+)", out, re.M)
                 rss = re.search(r"^rss_mb (\d+)", out, re.M)
                 sched = re.search(r"^sched (\S+)", out, re.M)
@@ -280,12 +295,12 @@ class Bench:
                     threads.group(1), rss.group(1),
                     "" if sched.group(1) == "fifo-pinned" else ", default scheduling")
         instr = self.optional(self.callgrind_fork, jdk, host)
-        par = {v: statistics.median(p for p, _ in samples[v]) / 1e3 for v in variants}
-        chi = {v: statistics.median(c for _, c in samples[v]) / 1e3 for v in variants}
-        gap = {v: statistics.median(c - p for p, c in samples[v]) / 1e3 for v in variants}
+        calls = self.optional(self.strace_fork, jdk, host)
+        par = {v: statistics.median(g[0] for g in samples[v]) / 1e3 for v in variants}
+        chi = {v: statistics.median(g[1] for g in samples[v]) / 1e3 for v in variants}
+        cpu = {v: [g[2] / 1e3 for g in samples[v]] for v in variants}
+        cow, cow_lo, cow_hi = median_ci([g[3] / 1e3 for v in variants for g in samples[v]])
         ratio, lo, hi = paired_ratio(per_round["without"], per_round["with"])
-        child_cost = gap["with"] - gap["off"]
-        lib_cost = gap["off"] - gap["without"]
         n = len(samples["with"])
         desc = "JDK %s, %s, %d forks" % (jdk, info, n)
         self.row("fork(): until it returns in the parent, µs (%s)" % desc,
@@ -293,18 +308,32 @@ class Bench:
                  "≤ 1.01x", verdict_le(ratio, lo, hi, 1.01))
         self.row("fork(): until the child's first line, µs", "%.0f" % chi["without"],
                  "%.0f" % chi["with"], "%.2fx" % (chi["with"] / chi["without"]), "", "")
-        self.row("fork(): child-side poisoning alone, µs (block − FORKGUARD_MODE=off)",
-                 "", "%.1f" % child_cost, "", "≤ 25 µs",
-                 "met" if child_cost <= 25 else "MISSED")
-        self.row("fork(): child side with the library loaded, mode off, µs (off − without)",
-                 "", "%.1f" % lib_cost, "", "", "")
-        for side in ("parent", "child") if instr else ():
-            wo, off, wi = (instr[v][side] for v in variants)
-            self.row("fork(): user-space instructions in the %s, fork() to %s (callgrind)" % (
-                side, "its return" if side == "parent" else "the first line"),
-                "%d" % wo, "%d" % wi, "%+d (mode off: %+d)" % (wi - wo, off - wo), "", "")
-            for v in variants:
-                self.figure("fork_%s_instr_jdk%s_%s" % (side, jdk, v), instr[v][side], "instr")
+        # The child side: what the child itself ran before its first line,
+        # read from its own CPU clock (zero when the kernel creates it), so
+        # neither the parent's part nor the wait for a CPU is in it.
+        med = {v: median_ci(cpu[v]) for v in variants}
+        add, add_lo, add_hi = shift_ci(cpu["without"], cpu["with"])
+        off, off_lo, off_hi = shift_ci(cpu["without"], cpu["off"])
+        self.row("fork(): child side, the child's own CPU time from fork() to its first line, µs "
+                 "(CLOCK_THREAD_CPUTIME_ID in the child, median [95%% CI] of %d; added: "
+                 "Hodges-Lehmann [95%% CI]; floor: one copy-on-write fault)" % n,
+                 "%.1f [%.1f–%.1f]" % med["without"], "%.1f [%.1f–%.1f]" % med["with"],
+                 "+%.1f µs [%+.1f – %+.1f]; mode off: %+.1f µs [%+.1f – %+.1f]" % (
+                     add, add_lo, add_hi, off, off_lo, off_hi), "≤ 10 µs added",
+                 verdict_shift(add, add_lo, add_hi, 10),
+                 floor="%.1f [%.1f–%.1f] (added ≈ %.1f faults)" % (cow, cow_lo, cow_hi,
+                                                                   max(add, 0) / cow))
+        if instr:
+            for side in ("parent", "child"):
+                wo, off_i, wi = (instr[v][side] for v in variants)
+                self.row("fork(): user-space instructions in the %s, fork() to %s (callgrind)" % (
+                    side, "its return" if side == "parent" else "the first line"),
+                    "%d" % wo, "%d" % wi, "%+d (mode off: %+d)" % (wi - wo, off_i - wo), "", "")
+                for v in variants:
+                    self.figure("fork_%s_instr_jdk%s_%s" % (side, jdk, v), instr[v][side],
+                                "instr")
+        if calls:
+            self.fork_syscall_rows(jdk, calls)
         self.figure("fork_parent_jdk%s_without" % jdk, par["without"], "us")
         self.figure("fork_parent_jdk%s_off" % jdk, par["off"], "us")
         self.figure("fork_parent_jdk%s_with" % jdk, par["with"], "us")
@@ -312,11 +341,71 @@ class Bench:
         self.figure("fork_child_first_line_jdk%s_without" % jdk, chi["without"], "us")
         self.figure("fork_child_first_line_jdk%s_off" % jdk, chi["off"], "us")
         self.figure("fork_child_first_line_jdk%s_with" % jdk, chi["with"], "us")
-        self.figure("fork_child_after_parent_return_jdk%s_without" % jdk, gap["without"], "us")
-        self.figure("fork_child_after_parent_return_jdk%s_off" % jdk, gap["off"], "us")
-        self.figure("fork_child_after_parent_return_jdk%s_with" % jdk, gap["with"], "us")
-        self.figure("fork_child_poisoning_jdk%s" % jdk, child_cost, "us")
-        self.figure("fork_child_library_mode_off_jdk%s" % jdk, lib_cost, "us")
+        for v in variants:
+            self.figure("fork_child_cpu_jdk%s_%s" % (jdk, v), med[v][0], "us")
+        self.figure("fork_child_cpu_added_jdk%s" % jdk, add, "us")
+        self.figure("fork_child_cpu_added_jdk%s_ci_low" % jdk, add_lo, "us")
+        self.figure("fork_child_cpu_added_jdk%s_ci_high" % jdk, add_hi, "us")
+        self.figure("fork_child_cpu_added_mode_off_jdk%s" % jdk, off, "us")
+        self.figure("fork_child_cow_fault_jdk%s" % jdk, cow, "us")
+
+    def fork_syscall_rows(self, jdk, calls):
+        def text(counts):
+            total = sum(counts.values())
+            return "%d: %s" % (total, ", ".join(
+                "%s %d" % (name, k) if k > 1 else name
+                for name, k in sorted(counts.items(), key=lambda x: (-x[1], x[0]))))
+        wo, off, wi = (calls[v] for v in ("without", "off", "with"))
+        self.row("fork(): system calls in the child, fork() to its first line (strace -f, "
+                 "every child alike)", text(wo), text(wi),
+                 "%+d (mode off: %+d)" % (sum(wi.values()) - sum(wo.values()),
+                                          sum(off.values()) - sum(wo.values())), "", "")
+        sig = {v: calls[v].get("rt_sigaction", 0) for v in calls}
+        self.row("  of which rt_sigaction (the reset of the signals libjvm handles; "
+                 "without / mode off / block)", "%d" % sig["without"], "%d" % sig["with"],
+                 "mode off: %d" % sig["off"], "", "")
+        for v in ("without", "off", "with"):
+            self.figure("fork_child_syscalls_jdk%s_%s" % (jdk, v), sum(calls[v].values()),
+                        "calls")
+            self.figure("fork_child_rt_sigaction_jdk%s_%s" % (jdk, v), sig[v], "calls")
+
+    def strace_fork(self, jdk, host):
+        """System calls each child makes from fork() to its first line, which
+        the child marks with a failing access() of a path nobody uses. Every
+        child must make the same ones: {variant: Counter of names}."""
+        if not shutil_which("strace"):
+            raise BenchError("strace not found (apt-get install strace, as root)")
+        result = {}
+        for v in ("without", "off", "with"):
+            env = self.env(v != "without", BENCH_CLASSPATH=self.classes,
+                           BENCH_JVM_OPTS="-Xms64m", BENCH_CHILD_MARK="1")
+            if v == "off":
+                env["FORKGUARD_MODE"] = "off"
+            prefix = os.path.join(self.raw, "strace-fork-jdk%s-%s" % (jdk, v))
+            for old in glob.glob(prefix + ".*"):
+                os.unlink(old)
+            self.run("strace-fork-jdk%s-%s" % (jdk, v),
+                     ["strace", "-f", "-qq", "-ff", "-e", "signal=none", "-o", prefix,
+                      host, "fork", str(STRACE_FORKS), "20", str(FORK_THREADS)], env)
+            children = []
+            for path in glob.glob(prefix + ".*"):
+                with open(path, errors="replace") as f:
+                    lines = f.read().splitlines()
+                mark = [i for i, l in enumerate(lines) if CHILD_MARK in l]
+                if not mark:
+                    os.unlink(path)  # a JVM thread's: only the children's are kept
+                    continue
+                names = [m.group(1) for m in
+                         (re.match(r"(\w+)\(", l) for l in lines[:mark[0]]) if m]
+                children.append(collections.Counter(names))
+            if len(children) != STRACE_FORKS:
+                raise BenchError("strace fork %s: %d marked children, expected %d"
+                                 % (v, len(children), STRACE_FORKS))
+            if any(c != children[0] for c in children):
+                raise BenchError("strace fork %s: the children made different system calls: %s"
+                                 % (v, "; ".join(str(dict(c)) for c in children)))
+            result[v] = children[0]
+        return result
 
     def callgrind_fork(self, jdk, host):
         """User-space instructions of one fork, each side, in steady state
@@ -341,32 +430,156 @@ class Bench:
     # --- 3. programs that never use a JVM --------------------------------
     def startup(self):
         spawn = os.path.join(self.out, "spawnbench")
+        # The floor: the same program with an empty library preloaded, the
+        # least any preloaded library costs (its file opened, mapped and
+        # relocated, one more object in every symbol search).
+        variants = [("without", "-"), ("with", "LD_PRELOAD=" + self.lib)]
+        if self.empty:
+            variants.append(("empty", "LD_PRELOAD=" + self.empty))
         for cmdline, n in START_N.items():
-            wall, cpu = self.spawn_pairs("start-" + cmdline.split()[0].split("/")[-1], spawn, n,
-                                         10, cmdline.split())
+            cmd = cmdline.split()
             slug = re.sub(r"[^a-z0-9]+", "_", cmdline.split("/")[-1]).strip("_")
-            instr = {v: self.optional(self.callgrind_total, "start-%s-%s" % (slug, v),
-                                      cmdline.split(), self.env(v == "with"))
-                     for v in ("without", "with")}
+            runs = self.spawn_runs("start-" + cmd[0].split("/")[-1], spawn, n, 10, cmd,
+                                   [spec for _, spec in variants])
+            runs = {name: runs[i] for i, (name, _) in enumerate(variants)}
+            instr = {v: self.optional(self.callgrind_startup, "start-%s-%s" % (slug, v), cmd,
+                                      self.variant_env(v), self.variant_prefix(v))
+                     for v, _ in variants}
             if instr["without"] and instr["with"]:
-                self.figure("start_%s_instr_without" % slug, instr["without"], "instr")
-                self.figure("start_%s_instr_with" % slug, instr["with"], "instr")
-                self.row("start-up `%s`, user-space instructions (callgrind)" % cmdline,
-                         "%d" % instr["without"], "%d" % instr["with"],
-                         "%.3fx, %+d" % (instr["with"] / instr["without"],
-                                         instr["with"] - instr["without"]), "", "")
-            for kind, pairs in (("wall", wall), ("cpu", cpu)):
-                wo = [a for a, _ in pairs]
-                wi = [b for _, b in pairs]
+                self.startup_instruction_rows(cmdline, slug, instr)
+            if cmdline == "/bin/true":
+                counts = {v: self.optional(self.ld_debug_counts, "ld-debug-%s-%s" % (slug, v), cmd,
+                                           self.variant_env(v)) for v, _ in variants}
+                if counts["without"] and counts["with"]:
+                    self.loader_count_rows(cmdline, counts)
+            for kind, k in (("wall", 0), ("cpu", 1)):
+                wo = [r[k] for r in runs["without"]]
+                wi = [r[k] for r in runs["with"]]
                 ratio, lo, hi = paired_ratio(wo, wi)
                 mwo, mwi = statistics.median(wo) / 1e3, statistics.median(wi) / 1e3
+                floor = ""
+                if "empty" in runs:
+                    we = [r[k] for r in runs["empty"]]
+                    mwe = statistics.median(we) / 1e3
+                    eratio, elo, ehi = paired_ratio(wo, we)
+                    floor = "%.0f (%s)" % (mwe, ratio_text(eratio, elo, ehi))
+                    self.figure("start_%s_%s_empty" % (slug, kind), mwe, "us")
                 self.figure("start_%s_%s_without" % (slug, kind), mwo, "us")
                 self.figure("start_%s_%s_with" % (slug, kind), mwi, "us")
                 self.figure("start_%s_%s_ratio" % (slug, kind), ratio, "x")
-                self.row("start-up `%s`, %s time, µs (%d runs each)" % (cmdline, kind, n),
+                self.row("start-up `%s`, %s time, µs (%d runs each; floor: an empty library "
+                         "preloaded)" % (cmdline, kind, n),
                          "%.0f" % mwo, "%.0f" % mwi,
                          "%s, %+.0f µs" % (ratio_text(ratio, lo, hi), mwi - mwo),
-                         "≤ 1.02x", verdict_le(ratio, lo, hi, 1.02))
+                         "≤ 1.02x", verdict_le(ratio, lo, hi, 1.02), floor=floor)
+
+    def variant_env(self, v):
+        if v == "empty":
+            return self.env(False, LD_PRELOAD=self.empty)
+        return self.env(v == "with")
+
+    def variant_prefix(self, v):
+        """What counts as the preloaded library in a profile: for forkguard,
+        every object named libforkguard* in its directory (the always-loaded
+        part and any part it loads later)."""
+        if v == "empty":
+            return self.empty
+        if v == "with":
+            return os.path.join(os.path.dirname(self.lib), "libforkguard")
+        return None
+
+    def startup_instruction_rows(self, cmdline, slug, instr):
+        wo, wi, em = instr["without"], instr["with"], instr.get("empty")
+        for key in ("total", "reloc", "ctor", "dtor"):
+            for v in ("without", "with", "empty"):
+                if instr.get(v):
+                    self.figure("start_%s_instr_%s_%s" % (slug, key, v), instr[v][key], "instr")
+        added = wi["total"] - wo["total"]
+        if em:
+            eadded = em["total"] - wo["total"]
+            floor = "%d (%+d)" % (em["total"], eadded)
+            times = added / eadded if eadded > 0 else float("inf")
+            verdict = "met" if times <= 2 else "MISSED"
+            ratio = "%.3fx, %+d (%.1fx the empty library's)" % (wi["total"] / wo["total"], added,
+                                                                 times)
+        else:
+            floor, verdict = "", "no empty library"
+            ratio = "%.3fx, %+d" % (wi["total"] / wo["total"], added)
+        self.row("start-up `%s`, user-space instructions (callgrind; floor: an empty library "
+                 "preloaded)" % cmdline, "%d" % wo["total"], "%d" % wi["total"], ratio,
+                 "≤ 2x the empty library's added", verdict, floor=floor)
+        if cmdline != "/bin/true":
+            return
+        for key, what in (("reloc", "instructions in ld.so's relocation of all objects "
+                                    "(callgrind: _dl_relocate_object, inclusive)"),
+                          ("ctor", "instructions in the preloaded library's constructors "
+                                   "(callgrind: calls from ld.so's init into it, inclusive)"),
+                          ("dtor", "instructions in its destructors (calls from ld.so's fini)")):
+            self.row("  `%s`: %s" % (cmdline, what), "%d" % wo[key], "%d" % wi[key],
+                     "%+d" % (wi[key] - wo[key]), "", "",
+                     floor="%d (%+d)" % (em[key], em[key] - wo[key]) if em else "")
+
+    def loader_count_rows(self, cmdline, counts):
+        wo, wi, em = counts["without"], counts["with"], counts.get("empty")
+        for key, what in (("relocs", "symbol relocations (LD_DEBUG=statistics: "
+                                     "\"number of relocations\")"),
+                          ("cached", "of which from the lookup cache (\"from cache\")"),
+                          ("relative", "relative relocations (no lookup)"),
+                          ("lookups", "symbol lookups (LD_DEBUG=bindings: symbols bound)"),
+                          ("searched", "objects searched in them (LD_DEBUG=symbols: one line "
+                                       "per object looked in)")):
+            self.row("  `%s`: %s" % (cmdline, what), "%d" % wo[key], "%d" % wi[key],
+                     "%+d" % (wi[key] - wo[key]), "", "",
+                     floor="%d (%+d)" % (em[key], em[key] - wo[key]) if em else "")
+            for v in counts:
+                if counts[v]:
+                    self.figure("start_true_%s_%s" % (key, v), counts[v][key], "count")
+
+    def callgrind_startup(self, tag, cmd, env, prefix):
+        """One profile of the whole run: its total instructions; ld.so's
+        relocation work (_dl_relocate_object, inclusive: every object's,
+        lookups included, so with - without is what the preloaded library
+        adds to it); and the instructions of ld.so's calls into the preloaded
+        objects (path starting with prefix): constructors, from ld.so's init,
+        and destructors, from its fini."""
+        if not shutil_which("valgrind"):
+            raise BenchError("valgrind not found (apt-get install valgrind, as root)")
+        path = os.path.join(self.raw, "callgrind-%s.out" % tag)
+        self.run("callgrind-" + tag, ["valgrind", "--tool=callgrind", "-q",
+                                      "--compress-strings=no", "--compress-pos=no",
+                                      "--callgrind-out-file=" + path] + cmd, env, timeout=300)
+        r = callgrind_loader_costs(path, prefix)
+        if r["total"] is None:
+            raise BenchError("callgrind %s: no totals" % tag)
+        if not r["reloc"]:
+            raise BenchError("callgrind %s: no _dl_relocate_object in ld.so's profile (ld.so "
+                             "without symbols? apt-get install libc6-dbg)" % tag)
+        return r
+
+    def ld_debug_counts(self, tag, cmd, env):
+        """What the loader reports of its own work: relocations
+        (LD_DEBUG=statistics), symbols bound and objects searched."""
+        prefix = os.path.join(self.raw, tag)
+        for old in glob.glob(prefix + ".*"):
+            os.unlink(old)
+        env = dict(env, LD_DEBUG="statistics,bindings,symbols", LD_DEBUG_OUTPUT=prefix)
+        self.run(tag, cmd, env, timeout=60)
+        files = glob.glob(prefix + ".*")
+        if len(files) != 1:
+            raise BenchError("%s: %d LD_DEBUG_OUTPUT files, expected 1" % (tag, len(files)))
+        with open(files[0], errors="replace") as f:
+            text = f.read()
+        r = {}
+        for key, label in (("relocs", "number of relocations"),
+                           ("cached", "number of relocations from cache"),
+                           ("relative", "number of relative relocations")):
+            m = re.search(r"^\s*\d+:\s+%s: (\d+)$" % label, text, re.M)
+            if not m:
+                raise BenchError("%s: no \"%s\" in the loader's statistics" % (tag, label))
+            r[key] = int(m.group(1))
+        r["lookups"] = len(re.findall(r"binding file ", text))
+        r["searched"] = len(re.findall(r"symbol=\S+;\s+lookup in file=", text))
+        return r
 
     def callgrind_dumps(self, tag, cmd, env, names, collect_at_start=False):
         """Runs cmd under callgrind (collection off until the program turns it
@@ -401,28 +614,27 @@ class Bench:
                              % (tag, ", ".join(sorted(names - set(counts)))))
         return counts
 
-    def callgrind_total(self, tag, cmd, env):
-        if not shutil_which("valgrind"):
-            raise BenchError("valgrind not found (apt-get install valgrind, as root)")
-        path = os.path.join(self.raw, "callgrind-%s.out" % tag)
-        self.run("callgrind-" + tag, ["valgrind", "--tool=callgrind", "-q",
-                                      "--callgrind-out-file=" + path] + cmd, env, timeout=300)
-        with open(path) as f:
-            m = re.search(r"^totals: (\d+)", f.read(), re.M)
-        if not m:
-            raise BenchError("callgrind %s: no totals" % tag)
-        return int(m.group(1))
-
-    def spawn_pairs(self, tag, spawn, n, warmup, cmd, extra_env=None):
-        out = self.run(tag, [spawn, str(n), str(warmup), "-", "LD_PRELOAD=" + self.lib, "--"] + cmd,
+    def spawn_runs(self, tag, spawn, n, warmup, cmd, variants, extra_env=None):
+        """Runs cmd n times under each variant (spawnbench: "-" or a
+        comma-separated VAR=VALUE list), interleaved; returns per variant the
+        list of (wall ns, cpu ns), the i-th runs of all variants side by side."""
+        out = self.run(tag, [spawn, str(n), str(warmup)] + variants + ["--"] + cmd,
                        self.env(False, **(extra_env or {})), timeout=600)
-        runs = {0: [], 1: []}
+        runs = [[] for _ in variants]
         for line in out.splitlines():
             a = line.split()
             if a and a[0] == "run":
                 runs[int(a[1])].append((int(a[2]), int(a[3])))
-        wall = list(zip((w for w, _ in runs[0]), (w for w, _ in runs[1])))
-        cpu = list(zip((c for _, c in runs[0]), (c for _, c in runs[1])))
+        if any(len(r) != n for r in runs):
+            raise BenchError("%s: %s runs, expected %d each" % (tag, [len(r) for r in runs], n))
+        return runs
+
+    def spawn_pairs(self, tag, spawn, n, warmup, cmd, extra_env=None):
+        """(without, with) pairs of wall and of cpu ns."""
+        runs = self.spawn_runs(tag, spawn, n, warmup, cmd, ["-", "LD_PRELOAD=" + self.lib],
+                               extra_env)
+        wall = [(a[0], b[0]) for a, b in zip(*runs)]
+        cpu = [(a[1], b[1]) for a, b in zip(*runs)]
         return wall, cpu
 
     # --- 4. JVM start-up --------------------------------------------------
@@ -606,14 +818,14 @@ class Bench:
         self.section("dlsym pass-through", self.dlsym)
         header.append("load average at end: %s; %.0f s in all" % (loadavg(), time.monotonic() - t0))
 
-        table = ["| measurement | without forkguard | with forkguard | ratio [95% CI] / added "
-                 "| target | verdict |", "|---|---:|---:|---|---|---|"]
+        table = ["| measurement | without forkguard | with forkguard | floor | ratio [95% CI] / added "
+                 "| target | verdict |", "|---|---:|---:|---:|---|---|---|"]
         for r in self.rows:
             table.append("| " + " | ".join(r) + " |")
         text = "\n".join(header) + "\n\n" + "\n".join(table) + "\n"
         with open(os.path.join(self.out, "table.md"), "w") as f:
             f.write(text)
-        if self.docs and not self.failures:
+        if self.docs and not self.failures and not ONLY:
             update_docs(self.docs, text)
         print(text)
         for name, value, unit in self.figures:
@@ -665,6 +877,76 @@ def paired_ratio(without, with_):
     return statistics.median(ratios), ratios[k], ratios[n - 1 - k]
 
 
+def callgrind_loader_costs(path, prefix):
+    """From a callgrind profile written with --compress-strings=no and
+    --compress-pos=no: total instructions; the inclusive instructions of
+    ld.so's _dl_relocate_object; those of ld.so's calls into the objects
+    whose path starts with prefix (None: none), split into calls from its
+    fini functions (destructors) and from the rest (constructors). A call
+    line's next line holds the call's inclusive cost; cob= names the callee's
+    object for the next call only (the caller's object otherwise)."""
+    r = {"total": None, "reloc": 0, "ctor": 0, "dtor": 0}
+    ob = fn = cob = None
+    with open(path, errors="replace") as f:
+        lines = iter(f)
+        for line in lines:
+            if line.startswith("ob="):
+                ob = line[3:].strip()
+            elif line.startswith("fn="):
+                fn = line[3:].strip()
+            elif line.startswith("cob="):
+                cob = line[4:].strip()
+            elif line.startswith("calls="):
+                cost = int(next(lines).split()[1])
+                callee = cob or ob
+                cob = None
+                if "/ld-linux" not in ob:
+                    continue
+                if fn == "_dl_relocate_object":
+                    r["reloc"] += cost
+                if prefix and callee.startswith(prefix):
+                    r["dtor" if "fini" in fn else "ctor"] += cost
+            elif line[:1].isdigit():
+                if fn == "_dl_relocate_object" and "/ld-linux" in ob:
+                    r["reloc"] += int(line.split()[1])
+            elif line.startswith("totals:"):
+                r["total"] = int(line.split()[1])
+    return r
+
+
+def median_ci(xs):
+    """The median and a distribution-free 95% confidence interval of it."""
+    xs = sorted(xs)
+    n = len(xs)
+    k = max(0, int(math.floor((n - 1.96 * math.sqrt(n)) / 2)))
+    return statistics.median(xs), xs[k], xs[n - 1 - k]
+
+
+def shift_ci(without, with_):
+    """How much larger with_ is than without, for two independent samples:
+    the Hodges-Lehmann estimate (the median of all pairwise differences) and
+    its distribution-free 95% confidence interval (from the Mann-Whitney
+    statistic). Unlike a difference of two medians, the interval says how
+    far noise alone could move it."""
+    d = sorted(b - a for a in without for b in with_)
+    n, m = len(without), len(with_)
+    nm = n * m
+    k = int(math.floor(nm / 2 - 1.96 * math.sqrt(nm * (n + m + 1) / 12)))
+    k = min(max(k, 0), nm - 1)
+    return statistics.median(d), d[k], d[nm - 1 - k]
+
+
+def verdict_shift(est, lo, hi, limit):
+    """An added cost with its interval, against an upper limit."""
+    if hi <= limit:
+        return "met"
+    if est <= limit:
+        return "met (within noise)"
+    if lo > limit:
+        return "MISSED"
+    return "missed (within noise)"
+
+
 def ratio_text(ratio, lo, hi):
     return "%.3fx [%.3f–%.3f]" % (ratio, lo, hi)
 
@@ -711,6 +993,7 @@ if __name__ == "__main__":
     ap.add_argument("--out", required=True)
     ap.add_argument("--lib", required=True)
     ap.add_argument("--classes", required=True)
+    ap.add_argument("--empty", help="an empty shared library: the floor of any preloaded one")
     ap.add_argument("--jdk", action="append", required=True, help="NAME=JAVA_HOME")
     ap.add_argument("--docs", help="docs/performance.md: its table is replaced by this run's")
     sys.exit(Bench(ap.parse_args()).main())

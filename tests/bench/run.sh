@@ -17,10 +17,12 @@ die() { echo "tests/bench/run.sh: $*" >&2; exit 1; }
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 # What the benchmark needs beyond the build: callgrind (valgrind, which also
-# ships valgrind/callgrind.h), JPype, and a JDBC driver jar for the classpath
-# row. Installed when running as root; otherwise the affected rows fail to run.
+# ships valgrind/callgrind.h; libc6-dbg names ld.so's functions in its
+# profiles), strace (the child's system calls), JPype, and a JDBC driver jar
+# for the classpath row. Installed when running as root; otherwise the
+# affected rows fail to run.
 missing=()
-for p in valgrind python3-jpype libh2-java; do have_pkg "$p" || missing+=("$p"); done
+for p in valgrind libc6-dbg strace python3-jpype libh2-java; do have_pkg "$p" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "tests/bench/run.sh: installing ${missing[*]}" >&2
@@ -57,6 +59,10 @@ for spec in "${jdk_args[@]}"; do
 done
 gcc "${cflags[@]}" "$HERE/spawnbench.c" -o "$OUT/spawnbench" || die "building spawnbench failed"
 gcc "${cflags[@]}" "$HERE/dlsymbench.c" -o "$OUT/dlsymbench" -ldl || die "building dlsymbench failed"
+# The floor of start-up: a preloaded library that does nothing, built the
+# ordinary way (no special link options).
+gcc -O2 -fPIC -shared "$HERE/empty.c" -o "$OUT/libempty.so" || die "building libempty.so failed"
 
 exec "$PYTHON" "$HERE/bench.py" --out "$OUT" --lib "$OUT/libforkguard.so" --classes "$OUT" "${jdk_args[@]}" \
+  --empty "$OUT/libempty.so" \
   --docs "$ROOT/docs/performance.md"
