@@ -430,12 +430,7 @@ class Bench:
     # --- 3. programs that never use a JVM --------------------------------
     def startup(self):
         spawn = os.path.join(self.out, "spawnbench")
-        # The floor: the same program with an empty library preloaded, the
-        # least any preloaded library costs (its file opened, mapped and
-        # relocated, one more object in every symbol search).
-        variants = [("without", "-"), ("with", "LD_PRELOAD=" + self.lib)]
-        if self.empty:
-            variants.append(("empty", "LD_PRELOAD=" + self.empty))
+        variants = self.start_variants()
         for cmdline, n in START_N.items():
             cmd = cmdline.split()
             slug = re.sub(r"[^a-z0-9]+", "_", cmdline.split("/")[-1]).strip("_")
@@ -452,26 +447,49 @@ class Bench:
                                            self.variant_env(v)) for v, _ in variants}
                 if counts["without"] and counts["with"]:
                     self.loader_count_rows(cmdline, counts)
-            for kind, k in (("wall", 0), ("cpu", 1)):
-                wo = [r[k] for r in runs["without"]]
-                wi = [r[k] for r in runs["with"]]
-                ratio, lo, hi = paired_ratio(wo, wi)
-                mwo, mwi = statistics.median(wo) / 1e3, statistics.median(wi) / 1e3
-                floor = ""
-                if "empty" in runs:
-                    we = [r[k] for r in runs["empty"]]
-                    mwe = statistics.median(we) / 1e3
-                    eratio, elo, ehi = paired_ratio(wo, we)
-                    floor = "%.0f (%s)" % (mwe, ratio_text(eratio, elo, ehi))
-                    self.figure("start_%s_%s_empty" % (slug, kind), mwe, "us")
-                self.figure("start_%s_%s_without" % (slug, kind), mwo, "us")
-                self.figure("start_%s_%s_with" % (slug, kind), mwi, "us")
-                self.figure("start_%s_%s_ratio" % (slug, kind), ratio, "x")
-                self.row("start-up `%s`, %s time, µs (%d runs each; floor: an empty library "
-                         "preloaded)" % (cmdline, kind, n),
-                         "%.0f" % mwo, "%.0f" % mwi,
-                         "%s, %+.0f µs" % (ratio_text(ratio, lo, hi), mwi - mwo),
-                         "≤ 1.02x", verdict_le(ratio, lo, hi, 1.02), floor=floor)
+            self.timing_rows("start-up `%s`" % cmdline, "start_" + slug, runs, n, 1e3, "µs",
+                             "%.0f", 1.02)
+
+    def timing_rows(self, what, name, runs, n, scale, unit, fmt, limit):
+        """A wall and a cpu row from interleaved runs ({variant: [(wall ns,
+        cpu ns)]}, the i-th runs side by side): medians, the paired ratio
+        and the paired difference with their intervals, and the empty
+        library's figures as the floor when it ran."""
+        sfmt = "%+" + fmt[1:]  # the same, signed
+        funit = unit.replace("µ", "u")  # the bench: lines stay ASCII
+        for kind, k in (("wall", 0), ("cpu", 1)):
+            wo = [r[k] / scale for r in runs["without"]]
+            wi = [r[k] / scale for r in runs["with"]]
+            ratio, lo, hi = paired_ratio(wo, wi)
+            add, add_lo, add_hi = paired_diff(wo, wi)
+            floor = ""
+            if "empty" in runs:
+                we = [r[k] / scale for r in runs["empty"]]
+                eadd, eadd_lo, eadd_hi = paired_diff(wo, we)
+                floor = ("%s (%s [%s – %s])" % (fmt, sfmt, sfmt, sfmt)) % (
+                    statistics.median(we), eadd, eadd_lo, eadd_hi)
+                self.figure("%s_%s_empty" % (name, kind), statistics.median(we), funit)
+                self.figure("%s_%s_empty_added" % (name, kind), eadd, funit)
+            self.figure("%s_%s_without" % (name, kind), statistics.median(wo), funit)
+            self.figure("%s_%s_with" % (name, kind), statistics.median(wi), funit)
+            self.figure("%s_%s_added" % (name, kind), add, funit)
+            self.figure("%s_%s_ratio" % (name, kind), ratio, "x")
+            self.row("%s, %s time, %s (%d runs each%s)" % (
+                what, kind, unit, n, "; floor: an empty library preloaded" if floor else ""),
+                fmt % statistics.median(wo), fmt % statistics.median(wi),
+                ("%%s, %s %%s [%s – %s]" % (sfmt, sfmt, sfmt)) % (
+                    ratio_text(ratio, lo, hi), add, unit, add_lo, add_hi),
+                "≤ %.2fx" % limit, verdict_le(ratio, lo, hi, limit), floor=floor)
+
+    def start_variants(self):
+        """(name, spawnbench variant) of a start-up measurement. The floor:
+        the same program with an empty library preloaded, the least any
+        preloaded library costs (its file opened, mapped and relocated, one
+        more object in every symbol search)."""
+        variants = [("without", "-"), ("with", "LD_PRELOAD=" + self.lib)]
+        if self.empty:
+            variants.append(("empty", "LD_PRELOAD=" + self.empty))
+        return variants
 
     def variant_env(self, v):
         if v == "empty":
@@ -629,33 +647,16 @@ class Bench:
             raise BenchError("%s: %s runs, expected %d each" % (tag, [len(r) for r in runs], n))
         return runs
 
-    def spawn_pairs(self, tag, spawn, n, warmup, cmd, extra_env=None):
-        """(without, with) pairs of wall and of cpu ns."""
-        runs = self.spawn_runs(tag, spawn, n, warmup, cmd, ["-", "LD_PRELOAD=" + self.lib],
-                               extra_env)
-        wall = [(a[0], b[0]) for a, b in zip(*runs)]
-        cpu = [(a[1], b[1]) for a, b in zip(*runs)]
-        return wall, cpu
-
     # --- 4. JVM start-up --------------------------------------------------
     def java_version(self, jdk, home):
         spawn = os.path.join(self.out, "spawnbench")
-        wall, cpu = self.spawn_pairs("java%s-version" % jdk, spawn, JAVA_N, 2,
-                                     [os.path.join(home, "bin", "java"), "-version"])
-        for kind, pairs in (("wall", wall), ("cpu", cpu)):
-            wo = [a / 1e6 for a, _ in pairs]
-            wi = [b / 1e6 for _, b in pairs]
-            ratio, lo, hi = paired_ratio(wo, wi)
-            added = statistics.median(wi) - statistics.median(wo)
-            name = "java_version_jdk%s_%s" % (jdk, kind)
-            self.figure(name + "_without", statistics.median(wo), "ms")
-            self.figure(name + "_with", statistics.median(wi), "ms")
-            self.figure(name + "_added", added, "ms")
-            self.figure(name + "_ratio", ratio, "x")
-            self.row("`java -version`, JDK %s, %s time, ms (%d runs each)" % (jdk, kind, JAVA_N),
-                     "%.1f" % statistics.median(wo), "%.1f" % statistics.median(wi),
-                     "%s, %+.2f ms" % (ratio_text(ratio, lo, hi), added), "≤ 1.01x",
-                     verdict_le(ratio, lo, hi, 1.01))
+        variants = self.start_variants()
+        runs = self.spawn_runs("java%s-version" % jdk, spawn, JAVA_N, 2,
+                               [os.path.join(home, "bin", "java"), "-version"],
+                               [spec for _, spec in variants])
+        runs = {name: runs[i] for i, (name, _) in enumerate(variants)}
+        self.timing_rows("`java -version`, JDK %s" % jdk, "java_version_jdk%s" % jdk, runs, JAVA_N,
+                         1e6, "ms", "%.2f", 1.01)
 
     def jpype(self, jdk, home):
         script = os.path.join(self.here, "jpype_start.py")
@@ -912,6 +913,12 @@ def callgrind_loader_costs(path, prefix):
             elif line.startswith("totals:"):
                 r["total"] = int(line.split()[1])
     return r
+
+
+def paired_diff(without, with_):
+    """The median of the run-by-run differences with - without, and its 95%
+    confidence interval (runs interleaved, as for paired_ratio)."""
+    return median_ci([b - a for a, b in zip(without, with_)])
 
 
 def median_ci(xs):
