@@ -268,7 +268,8 @@ class Bench:
         host = os.path.join(self.out, "jvmhost-" + jdk)
         variants = ["without", "off", "with"]
         # Per fork: parent ns, child's first line ns (both from before fork()),
-        # the child's own CPU ns at its first line, one COW fault's ns.
+        # the child's own CPU ns at its first line, one COW fault's ns, the
+        # child's page faults before its first line, and that COW write's.
         samples = {v: [] for v in variants}
         per_round = {v: [] for v in variants}
         info = ""
@@ -284,7 +285,7 @@ class Bench:
                                 str(FORK_THREADS)], env, timeout=300)
                 got = [tuple(int(x) for x in a[1:]) for a in
                        (l.split() for l in out.splitlines()) if a and a[0] == "fork"]
-                if len(got) != FORKS_PER_ROUND or any(len(g) != 4 for g in got):
+                if len(got) != FORKS_PER_ROUND or any(len(g) != 6 for g in got):
                     raise BenchError("fork %s %s: %d samples" % (jdk, v, len(got)))
                 samples[v] += got
                 per_round[v].append(statistics.median(g[0] for g in got))
@@ -300,6 +301,8 @@ class Bench:
         chi = {v: statistics.median(g[1] for g in samples[v]) / 1e3 for v in variants}
         cpu = {v: [g[2] / 1e3 for g in samples[v]] for v in variants}
         cow, cow_lo, cow_hi = median_ci([g[3] / 1e3 for v in variants for g in samples[v]])
+        faults = {v: statistics.median(g[4] for g in samples[v]) for v in variants}
+        cow_faults = statistics.median(g[5] for v in variants for g in samples[v])
         ratio, lo, hi = paired_ratio(per_round["without"], per_round["with"])
         n = len(samples["with"])
         desc = "JDK %s, %s, %d forks" % (jdk, info, n)
@@ -321,8 +324,13 @@ class Bench:
                  "+%.1f µs [%+.1f – %+.1f]; mode off: %+.1f µs [%+.1f – %+.1f]" % (
                      add, add_lo, add_hi, off, off_lo, off_hi), "≤ 10 µs added",
                  verdict_shift(add, add_lo, add_hi, 10),
-                 floor="%.1f [%.1f–%.1f] (added ≈ %.1f faults)" % (cow, cow_lo, cow_hi,
-                                                                   max(add, 0) / cow))
+                 floor="%.1f [%.1f–%.1f] (added ≈ %.1f faults%s)" % (
+                     cow, cow_lo, cow_hi, max(add, 0) / cow,
+                     "" if cow_faults == 1 else "; the probe took %g faults" % cow_faults))
+        self.row("fork(): page faults in the child, fork() to its first line (getrusage in the "
+                 "child, median)", "%g" % faults["without"], "%g" % faults["with"],
+                 "%+g (mode off: %+g)" % (faults["with"] - faults["without"],
+                                          faults["off"] - faults["without"]), "", "")
         if instr:
             for side in ("parent", "child"):
                 wo, off_i, wi = (instr[v][side] for v in variants)
@@ -348,6 +356,8 @@ class Bench:
         self.figure("fork_child_cpu_added_jdk%s_ci_high" % jdk, add_hi, "us")
         self.figure("fork_child_cpu_added_mode_off_jdk%s" % jdk, off, "us")
         self.figure("fork_child_cow_fault_jdk%s" % jdk, cow, "us")
+        for v in variants:
+            self.figure("fork_child_faults_jdk%s_%s" % (jdk, v), faults[v], "faults")
 
     def fork_syscall_rows(self, jdk, calls):
         def text(counts):
