@@ -44,6 +44,7 @@ CG_WARMUP = 50_000  # with -XX:-BackgroundCompilation: compiled before counting
 FORK_ROUNDS = pick(12, 1)
 FORKS_PER_ROUND = pick(25, 50)  # 300 forks per variant in all
 CG_FORKS = 7
+FORK_SYSCALL_FN = "_Fork"  # glibc's (>= 2.34): fork() runs its handlers around it
 STRACE_FORKS = 5
 CHILD_MARK = "/forkguard-bench: the child's first line"  # jvmhost.c's CHILD_MARK
 FORK_HEAP_MB = 200
@@ -334,8 +335,9 @@ class Bench:
         if instr:
             for side in ("parent", "child"):
                 wo, off_i, wi = (instr[v][side] for v in variants)
-                self.row("fork(): user-space instructions in the %s, fork() to %s (callgrind)" % (
-                    side, "its return" if side == "parent" else "the first line"),
+                self.row("fork(): user-space instructions in the %s, %s (callgrind)" % (
+                    side, "fork() to its return" if side == "parent" else
+                    "from glibc's _Fork() returning in it to its first line"),
                     "%d" % wo, "%d" % wi, "%+d (mode off: %+d)" % (wi - wo, off_i - wo), "", "")
                 for v in variants:
                     self.figure("fork_%s_instr_jdk%s_%s" % (side, jdk, v), instr[v][side],
@@ -419,22 +421,36 @@ class Bench:
 
     def callgrind_fork(self, jdk, host):
         """User-space instructions of one fork, each side, in steady state
-        (the median of CG_FORKS)."""
+        (the median of CG_FORKS). A child starts with a copy of its parent's
+        counters, which hold the parent's work before the fork system call
+        (forkguard's capture of the fork site, glibc's prepare work): a dump
+        when glibc's _Fork returns, in each process, splits them off. The
+        parent's figure is its two parts, the child's only its own, from
+        _Fork's return in the child to its first line."""
+        trigger = "--dump-after=" + FORK_SYSCALL_FN
         result = {}
         for v in ("without", "off", "with"):
             # A small heap: user-space work does not depend on it; threads do.
             env = self.env(v != "without", BENCH_CLASSPATH=self.classes, BENCH_JVM_OPTS="-Xms64m")
             if v == "off":
                 env["FORKGUARD_MODE"] = "off"
-            counts = self.callgrind_dumps(
+            self.callgrind_dumps(
                 "fork-jdk%s-%s" % (jdk, v), [host, "fork", str(CG_FORKS), "20", str(FORK_THREADS)],
-                env, {"fork_parent", "fork_child"})
-            if len(counts["fork_parent"]) != CG_FORKS or len(counts["fork_child"]) != CG_FORKS:
-                raise BenchError("callgrind fork %s: %d parent and %d child profiles, expected %d"
-                                 % (v, len(counts["fork_parent"]), len(counts["fork_child"]),
-                                    CG_FORKS))
-            result[v] = {"parent": int(statistics.median(counts["fork_parent"])),
-                         "child": int(statistics.median(counts["fork_child"]))}
+                env, {"fork_parent", "fork_child"}, options=[trigger])
+            parent, child = [], []
+            for prev, cur in zip(self.dump_seq, self.dump_seq[1:]):
+                if prev[0] != cur[0] or prev[2] != trigger:
+                    continue
+                if cur[2] == "Client Request: fork_parent":
+                    parent.append(prev[3] + cur[3])
+                elif cur[2] == "Client Request: fork_child":
+                    child.append(cur[3])
+            if len(parent) != CG_FORKS or len(child) != CG_FORKS:
+                raise BenchError("callgrind fork %s: %d parent and %d child profiles split at "
+                                 "%s's return, expected %d" % (v, len(parent), len(child),
+                                                               FORK_SYSCALL_FN, CG_FORKS))
+            result[v] = {"parent": int(statistics.median(parent)),
+                         "child": int(statistics.median(child))}
         return result
 
     # --- 3. programs that never use a JVM --------------------------------
@@ -615,10 +631,12 @@ class Bench:
         r["searched"] = len(re.findall(r"symbol=\S+;\s+lookup in file=", text))
         return r
 
-    def callgrind_dumps(self, tag, cmd, env, names, collect_at_start=False):
+    def callgrind_dumps(self, tag, cmd, env, names, collect_at_start=False, options=()):
         """Runs cmd under callgrind (collection off until the program turns it
-        on, unless collect_at_start); returns {dump name: [instructions...]}
-        for its client-request dumps, and leaves their files in dump_paths."""
+        on, unless collect_at_start; more valgrind options in options);
+        returns {dump name: [instructions...]} for its client-request dumps,
+        and leaves their files in dump_paths and every dump, in order, in
+        dump_seq: (pid, part, trigger, instructions)."""
         if not shutil_which("valgrind"):
             raise BenchError("valgrind not found (apt-get install valgrind, as root)")
         prefix = os.path.join(self.raw, "callgrind-" + tag)
@@ -626,23 +644,32 @@ class Bench:
             os.unlink(old)
         self.run("callgrind-" + tag, ["valgrind", "--tool=callgrind", "-q",
                                       "--collect-atstart=" + ("yes" if collect_at_start else "no"),
-                                      "--callgrind-out-file=" + prefix + ".%p"] + cmd, env,
-                 timeout=600)
+                                      "--callgrind-out-file=" + prefix + ".%p"] + list(options) + cmd,
+                 env, timeout=600)
         counts = {}
         self.dump_paths = {}
+        self.dump_seq = []
         for path in glob.glob(prefix + ".*"):
-            desc = total = None
+            desc = trigger = total = None
             with open(path) as f:
                 for line in f:
+                    m = re.match(r"desc: Trigger: (\S.*)$", line)
+                    if m:
+                        trigger = m.group(1).strip()
                     m = re.match(r"desc: Trigger: Client Request: (\w+)", line)
                     if m:
                         desc = m.group(1)
                     m = re.match(r"totals: (\d+)", line)
                     if m:
                         total = int(m.group(1))
+            # prefix.PID.PART, and prefix.PID for the dump at exit, the last
+            parts = path[len(prefix) + 1:].split(".")
+            self.dump_seq.append((int(parts[0]), int(parts[1]) if len(parts) > 1 else 1 << 30,
+                                  trigger, total))
             if desc and total is not None:
                 counts.setdefault(desc, []).append(total)
                 self.dump_paths.setdefault(desc, []).append(path)
+        self.dump_seq.sort()
         if not names <= set(counts):
             raise BenchError("callgrind %s: missing profiles %s (built without valgrind/callgrind.h?)"
                              % (tag, ", ".join(sorted(names - set(counts)))))
