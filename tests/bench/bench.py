@@ -207,14 +207,15 @@ class Bench:
         wo = [r["create"] for r in runs["without"]]
         wi = [r["create"] for r in runs["with"]]
         ratio, lo, hi = paired_ratio(wo, wi)
-        added = statistics.median(wi) - statistics.median(wo)
+        added, add_lo, add_hi = paired_diff(wo, wi)
         self.figure("jni_create_vm_jdk%s_without" % jdk, statistics.median(wo), "ms")
         self.figure("jni_create_vm_jdk%s_with" % jdk, statistics.median(wi), "ms")
         self.figure("jni_create_vm_jdk%s_added" % jdk, added, "ms")
         self.row("JNI_CreateJavaVM in a C host (-ljvm), JDK %s, ms (%d runs each)" % (jdk, JNI_RUNS),
                  "%.1f" % statistics.median(wo), "%.1f" % statistics.median(wi),
-                 "%s, %+.2f ms" % (ratio_text(ratio, lo, hi), added), "≤ 1.01x",
-                 verdict_le(ratio, lo, hi, 1.01))
+                 "%s, %+.2f ms [%+.2f – %+.2f]" % (ratio_text(ratio, lo, hi), added, add_lo,
+                                                   add_hi),
+                 "≤ 1.01x", verdict_le(ratio, lo, hi, 1.01))
         if not create:
             return
         create_jvm, create_fg = create
@@ -310,8 +311,12 @@ class Bench:
         self.row("fork(): until it returns in the parent, µs (%s)" % desc,
                  "%.0f" % par["without"], "%.0f" % par["with"], ratio_text(ratio, lo, hi),
                  "≤ 1.01x", verdict_le(ratio, lo, hi, 1.01))
-        self.row("fork(): until the child's first line, µs", "%.0f" % chi["without"],
-                 "%.0f" % chi["with"], "%.2fx" % (chi["with"] / chi["without"]), "", "")
+        first, first_lo, first_hi = shift_ci([g[1] / 1e3 for g in samples["without"]],
+                                             [g[1] / 1e3 for g in samples["with"]])
+        self.row("fork(): until the child's first line, µs (from before fork() in the parent)",
+                 "%.0f" % chi["without"], "%.0f" % chi["with"],
+                 "%.2fx, %+.0f µs [%+.0f – %+.0f]" % (
+                     chi["with"] / chi["without"], first, first_lo, first_hi), "", "")
         # The child side: what the child itself ran before its first line,
         # read from its own CPU clock (zero when the kernel creates it), so
         # neither the parent's part nor the wait for a CPU is in it.
@@ -644,7 +649,8 @@ class Bench:
             os.unlink(old)
         self.run("callgrind-" + tag, ["valgrind", "--tool=callgrind", "-q",
                                       "--collect-atstart=" + ("yes" if collect_at_start else "no"),
-                                      "--callgrind-out-file=" + prefix + ".%p"] + list(options) + cmd,
+                                      "--callgrind-out-file=" + prefix + ".%p"]
+                 + list(options) + cmd,
                  env, timeout=600)
         counts = {}
         self.dump_paths = {}
@@ -792,14 +798,15 @@ class Bench:
             wo = [r[kind] for r in runs["without"]]
             wi = [r[kind] for r in runs["with"]]
             ratio, lo, hi = paired_ratio(wo, wi)
-            added = statistics.median(wi) - statistics.median(wo)
+            added, add_lo, add_hi = paired_diff(wo, wi)
             self.figure("dlsym_%s_without" % kind, statistics.median(wo), "ns")
             self.figure("dlsym_%s_with" % kind, statistics.median(wi), "ns")
             self.figure("dlsym_%s_added" % kind, added, "ns")
             if not instr["without"] or not instr["with"]:
                 self.row("%s: ns/call (%d runs each)" % (label, DLSYM_RUNS),
                          "%.1f" % statistics.median(wo), "%.1f" % statistics.median(wi),
-                         "%s, %+.1f ns" % (ratio_text(ratio, lo, hi), added), "", "")
+                         "%s, %+.1f ns [%+.1f – %+.1f]" % (ratio_text(ratio, lo, hi), added,
+                                                           add_lo, add_hi), "", "")
                 continue
             iwo = instr["without"][kind] / CG_DLSYM_CALLS
             iwi = instr["with"][kind] / CG_DLSYM_CALLS
@@ -811,8 +818,8 @@ class Bench:
             self.row("%s: ns/call (%d runs each); instructions added (callgrind)" % (
                 label, DLSYM_RUNS),
                 "%.1f" % statistics.median(wo), "%.1f" % statistics.median(wi),
-                "%s, %+.1f ns · %+.0f instructions" % (ratio_text(ratio, lo, hi), added,
-                                                     iwi - iwo), "", "")
+                "%s, %+.1f ns [%+.1f – %+.1f] · %+.0f instructions" % (
+                    ratio_text(ratio, lo, hi), added, add_lo, add_hi, iwi - iwo), "", "")
 
     # --- the whole run ----------------------------------------------------
     def machine(self):
@@ -862,8 +869,8 @@ class Bench:
         self.section("dlsym pass-through", self.dlsym)
         header.append("load average at end: %s; %.0f s in all" % (loadavg(), time.monotonic() - t0))
 
-        table = ["| measurement | without forkguard | with forkguard | floor | ratio [95% CI] / added "
-                 "| target | verdict |", "|---|---:|---:|---:|---|---|---|"]
+        table = ["| measurement | without forkguard | with forkguard | floor "
+                 "| ratio [95% CI] / added | target | verdict |", "|---|---:|---:|---:|---|---|---|"]
         for r in self.rows:
             table.append("| " + " | ".join(r) + " |")
         text = "\n".join(header) + "\n\n" + "\n".join(table) + "\n"
