@@ -299,6 +299,7 @@ class Bench:
                     "" if sched.group(1) == "fifo-pinned" else ", default scheduling")
         instr = self.optional(self.callgrind_fork, jdk, host)
         calls = self.optional(self.strace_fork, jdk, host)
+        where = self.optional(self.perf_fork_faults, jdk, host)
         par = {v: statistics.median(g[0] for g in samples[v]) / 1e3 for v in variants}
         chi = {v: statistics.median(g[1] for g in samples[v]) / 1e3 for v in variants}
         cpu = {v: [g[2] / 1e3 for g in samples[v]] for v in variants}
@@ -337,6 +338,8 @@ class Bench:
                  "child, median)", "%g" % faults["without"], "%g" % faults["with"],
                  "%+g (mode off: %+g)" % (faults["with"] - faults["without"],
                                           faults["off"] - faults["without"]), "", "")
+        if where:
+            self.fork_fault_rows(where)
         if instr:
             for side in ("parent", "child"):
                 wo, off_i, wi = (instr[v][side] for v in variants)
@@ -385,6 +388,70 @@ class Bench:
             self.figure("fork_child_syscalls_jdk%s_%s" % (jdk, v), sum(calls[v].values()),
                         "calls")
             self.figure("fork_child_rt_sigaction_jdk%s_%s" % (jdk, v), sig[v], "calls")
+
+    def fork_fault_rows(self, where):
+        def text(diff):
+            if not diff:
+                return "none"
+            return "; ".join("%s%s" % (what, " ×%d" % k if k > 1 else "")
+                             for what, k in sorted(diff.items()))
+        for v, label in (("with", "block"), ("off", "mode off")):
+            added = where[v] - where["without"]
+            gone = where["without"] - where[v]
+            self.row("  the page faults forkguard adds to the child, %s (perf record -e "
+                     "page-faults; code: the function whose page was mapped in, data: the page "
+                     "and the function that wrote it)" % label, "", text(added),
+                     "%+d%s" % (sum(added.values()) - sum(gone.values()),
+                                "; fewer: " + text(gone) if gone else ""), "", "")
+
+    def perf_fork_faults(self, jdk, host):
+        """Where each child's page faults are, in its whole life (the part
+        after its first line is the same with and without forkguard):
+        {variant: Counter of places}, a place being the code page's function
+        (an instruction fetch: a library's text is mapped in again in a
+        child) or the data page's object and symbol with the function that
+        wrote it (copy-on-write)."""
+        if not shutil_which("perf"):
+            raise BenchError("perf not found (apt-get install linux-perf, as root)")
+        line_re = re.compile(r"^\s*(\d+)/(\d+)\s+([0-9a-f]+)\s+(\S+)\s+\((.*?)\)\s+"
+                             r"([0-9a-f]+)\s+(\S+)\s+\((.*?)\)\s*$")
+        result = {}
+        for v in ("without", "off", "with"):
+            env = self.env(v != "without", BENCH_CLASSPATH=self.classes, BENCH_JVM_OPTS="-Xms64m")
+            if v == "off":
+                env["FORKGUARD_MODE"] = "off"
+            data = os.path.join(self.raw, "perf-fork-jdk%s-%s.data" % (jdk, v))
+            self.run("perf-fork-jdk%s-%s" % (jdk, v),
+                     ["perf", "record", "-q", "-e", "page-faults", "-c", "1", "-d", "-o", data,
+                      "--", host, "fork", str(STRACE_FORKS), "20", str(FORK_THREADS)], env)
+            out = self.run("perf-script-fork-jdk%s-%s" % (jdk, v),
+                           ["perf", "script", "-i", data, "-F", "pid,tid,addr,ip,sym,dso"],
+                           self.env(False))
+            per_pid = {}
+            for line in out.splitlines():
+                m = line_re.match(line)
+                if not m:
+                    continue
+                pid, addr, asym, adso, ip, sym, dso = (m.group(1), m.group(3), m.group(4),
+                                                       m.group(5), m.group(6), m.group(7),
+                                                       m.group(8))
+                if addr == ip:
+                    place = "code %s (%s)" % (sym, os.path.basename(dso))
+                else:
+                    obj = os.path.basename(adso).strip("/[]") or "?"
+                    place = "data %s%s by %s" % (
+                        obj, "" if asym == "[unknown]" else " " + asym, sym)
+                per_pid.setdefault(pid, collections.Counter())[place] += 1
+            if not per_pid:
+                raise BenchError("perf fork %s: no page-fault samples" % v)
+            main = max(per_pid, key=lambda p: sum(per_pid[p].values()))
+            children = sorted((c for p, c in per_pid.items() if p != main),
+                              key=lambda c: sum(c.values()))
+            if len(children) != STRACE_FORKS:
+                raise BenchError("perf fork %s: %d children, expected %d"
+                                 % (v, len(children), STRACE_FORKS))
+            result[v] = children[len(children) // 2]
+        return result
 
     def strace_fork(self, jdk, host):
         """System calls each child makes from fork() to its first line, which
