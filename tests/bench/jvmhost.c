@@ -237,14 +237,14 @@ static int isolate_forks(void)
 
 #define CHILD_MARK "/forkguard-bench: the child's first line"
 #define FIELDS 5 /* what each child reports, see bench_fork */
-#define COW_MB 64
+#define COW_MB 8 /* what a fault costs does not depend on it; fork()'s time does */
 #define PAGE 4096
 
 /* The floor of child-side work: a mapping of COW_MB, every page written in
  * the parent, small pages only (a huge page would make the child's first
  * write a different, rarer kind of fault). Each child writes one byte into
- * a page no earlier child touched; fork() shares the page, so that write
- * is exactly one copy-on-write fault. */
+ * one of its pages; fork() write-protects the page in both processes, so
+ * that write is exactly one copy-on-write fault. */
 static volatile char *cow_map(void)
 {
     char *p = mmap(NULL, (size_t)COW_MB << 20, PROT_READ | PROT_WRITE,
@@ -309,7 +309,7 @@ static void bench_fork(int n, int mb, int threads)
             CALLGRIND_TOGGLE_COLLECT;
             CALLGRIND_DUMP_STATS_AT("fork_child");
             c0 = now_ns();
-            cow[(size_t)(i % (COW_MB * 1024 / 4)) * PAGE] = 2;
+            cow[(size_t)(i % ((COW_MB << 20) / PAGE)) * PAGE] = 2;
             c1 = now_ns();
             child_ts[FIELDS * i + 4] = thread_faults() - faults; /* the probe's: 1 */
             child_ts[FIELDS * i + 2] = c1 - c0;
