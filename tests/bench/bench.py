@@ -605,10 +605,11 @@ class Bench:
         """What counts as the preloaded library in a profile: for forkguard,
         every object named libforkguard* in its directory (the always-loaded
         part and any part it loads later)."""
+        # Profiles name objects by the path the kernel mapped: no symlinks.
         if v == "empty":
-            return self.empty
+            return os.path.realpath(self.empty)
         if v == "with":
-            return os.path.join(os.path.dirname(self.lib), "libforkguard")
+            return os.path.join(os.path.dirname(os.path.realpath(self.lib)), "libforkguard")
         return None
 
     def startup_instruction_rows(self, cmdline, slug, instr):
