@@ -616,8 +616,9 @@ class Bench:
         wo, wi, em = instr["without"], instr["with"], instr.get("empty")
         for key in ("total", "reloc", "ctor", "dtor"):
             for v in ("without", "with", "empty"):
-                if instr.get(v):
-                    self.figure("start_%s_instr_%s_%s" % (slug, key, v), instr[v][key], "instr")
+                if instr.get(v):  # the total keeps its earlier name
+                    self.figure("start_%s_instr_%s%s" % (slug, "" if key == "total" else key + "_",
+                                                         v), instr[v][key], "instr")
         added = wi["total"] - wo["total"]
         if em:
             eadded = em["total"] - wo["total"]
