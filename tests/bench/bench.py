@@ -13,6 +13,7 @@ when the interval straddles the target. Instruction counts (callgrind) are
 exact and need no such caution.
 """
 import argparse
+import collections
 import glob
 import math
 import os
@@ -24,6 +25,9 @@ import sys
 import time
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"  # a fast smoke run, for editing this file
+# BENCH_ONLY=fork,startup: only these sections (Bench method names), for
+# editing too; such a partial run leaves docs/performance.md alone.
+ONLY = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
 
 
 def pick(full, quick):
@@ -40,6 +44,9 @@ CG_WARMUP = 50_000  # with -XX:-BackgroundCompilation: compiled before counting
 FORK_ROUNDS = pick(12, 1)
 FORKS_PER_ROUND = pick(25, 50)  # 300 forks per variant in all
 CG_FORKS = 7
+FORK_SYSCALL_FN = "_Fork"  # glibc's (>= 2.34): fork() runs its handlers around it
+STRACE_FORKS = 5
+CHILD_MARK = "/forkguard-bench: the child's first line"  # jvmhost.c's CHILD_MARK
 FORK_HEAP_MB = 200
 FORK_THREADS = 30
 START_N = {"/bin/true": pick(500, 50), "/bin/sh -c :": pick(500, 50),
@@ -66,6 +73,7 @@ class Bench:
         self.raw = os.path.join(args.out, "raw")
         os.makedirs(self.raw, exist_ok=True)
         self.lib = args.lib
+        self.empty = args.empty if args.empty and os.path.exists(args.empty) else None
         self.classes = args.classes
         self.here = os.path.dirname(os.path.abspath(__file__))
         self.jdks = []  # (name, home)
@@ -105,13 +113,15 @@ class Bench:
         return p.stdout
 
     def section(self, title, fn, *args):
+        if ONLY and fn.__name__ not in ONLY:
+            return
         t0 = time.monotonic()
         print("bench.py: running %s" % title, file=sys.stderr, flush=True)
         try:
             fn(*args)
         except BenchError as e:
             self.failures.append(str(e))
-            self.rows.append([title, "—", "—", "failed to run", "", "error: see below"])
+            self.row(title, "—", "—", "failed to run", "", "error: see below")
         print("bench.py: %s took %.0f s" % (title, time.monotonic() - t0), file=sys.stderr,
               flush=True)
 
@@ -128,8 +138,12 @@ class Bench:
     def figure(self, name, value, unit):
         self.figures.append((name, value, unit))
 
-    def row(self, what, without, with_, ratio, target, verdict):
-        self.rows.append([what, without, with_, ratio, target, verdict])
+    def row(self, what, without, with_, ratio, target, verdict, floor=""):
+        """One table row. floor: the least the same work could cost, printed
+        beside the figure so that the distance to the limit shows in one run
+        (an empty preloaded library for start-up, one copy-on-write fault for
+        the child, ...); empty where the "without" column is the floor."""
+        self.rows.append([what, without, with_, floor, ratio, target, verdict])
 
     # --- 1. the parent's JNI hot path -------------------------------------
     def jni(self, jdk, home):
@@ -193,14 +207,15 @@ class Bench:
         wo = [r["create"] for r in runs["without"]]
         wi = [r["create"] for r in runs["with"]]
         ratio, lo, hi = paired_ratio(wo, wi)
-        added = statistics.median(wi) - statistics.median(wo)
+        added, add_lo, add_hi = paired_diff(wo, wi)
         self.figure("jni_create_vm_jdk%s_without" % jdk, statistics.median(wo), "ms")
         self.figure("jni_create_vm_jdk%s_with" % jdk, statistics.median(wi), "ms")
         self.figure("jni_create_vm_jdk%s_added" % jdk, added, "ms")
         self.row("JNI_CreateJavaVM in a C host (-ljvm), JDK %s, ms (%d runs each)" % (jdk, JNI_RUNS),
                  "%.1f" % statistics.median(wo), "%.1f" % statistics.median(wi),
-                 "%s, %+.2f ms" % (ratio_text(ratio, lo, hi), added), "≤ 1.01x",
-                 verdict_le(ratio, lo, hi, 1.01))
+                 "%s, %+.2f ms [%+.2f – %+.2f]" % (ratio_text(ratio, lo, hi), added, add_lo,
+                                                   add_hi),
+                 "≤ 1.01x", verdict_le(ratio, lo, hi, 1.01))
         if not create:
             return
         create_jvm, create_fg = create
@@ -254,6 +269,9 @@ class Bench:
     def fork(self, jdk, home):
         host = os.path.join(self.out, "jvmhost-" + jdk)
         variants = ["without", "off", "with"]
+        # Per fork: parent ns, child's first line ns (both from before fork()),
+        # the child's own CPU ns at its first line, one COW fault's ns, the
+        # child's page faults before its first line, and that COW write's.
         samples = {v: [] for v in variants}
         per_round = {v: [] for v in variants}
         info = ""
@@ -267,12 +285,12 @@ class Bench:
                 out = self.run("fork%s-%s" % (jdk, v),
                                [host, "fork", str(FORKS_PER_ROUND), str(FORK_HEAP_MB),
                                 str(FORK_THREADS)], env, timeout=300)
-                got = [(int(a[1]), int(a[2])) for a in
+                got = [tuple(int(x) for x in a[1:]) for a in
                        (l.split() for l in out.splitlines()) if a and a[0] == "fork"]
-                if len(got) != FORKS_PER_ROUND:
+                if len(got) != FORKS_PER_ROUND or any(len(g) != 6 for g in got):
                     raise BenchError("fork %s %s: %d samples" % (jdk, v, len(got)))
                 samples[v] += got
-                per_round[v].append(statistics.median(p for p, _ in got))
+                per_round[v].append(statistics.median(g[0] for g in got))
                 threads = re.search(r"^threads (\d+)", out, re.M)
                 rss = re.search(r"^rss_mb (\d+)", out, re.M)
                 sched = re.search(r"^sched (\S+)", out, re.M)
@@ -280,31 +298,60 @@ class Bench:
                     threads.group(1), rss.group(1),
                     "" if sched.group(1) == "fifo-pinned" else ", default scheduling")
         instr = self.optional(self.callgrind_fork, jdk, host)
-        par = {v: statistics.median(p for p, _ in samples[v]) / 1e3 for v in variants}
-        chi = {v: statistics.median(c for _, c in samples[v]) / 1e3 for v in variants}
-        gap = {v: statistics.median(c - p for p, c in samples[v]) / 1e3 for v in variants}
+        calls = self.optional(self.strace_fork, jdk, host)
+        where = self.optional(self.perf_fork_faults, jdk, host)
+        par = {v: statistics.median(g[0] for g in samples[v]) / 1e3 for v in variants}
+        chi = {v: statistics.median(g[1] for g in samples[v]) / 1e3 for v in variants}
+        cpu = {v: [g[2] / 1e3 for g in samples[v]] for v in variants}
+        cow, cow_lo, cow_hi = median_ci([g[3] / 1e3 for v in variants for g in samples[v]])
+        faults = {v: statistics.median(g[4] for g in samples[v]) for v in variants}
+        cow_faults = statistics.median(g[5] for v in variants for g in samples[v])
         ratio, lo, hi = paired_ratio(per_round["without"], per_round["with"])
-        child_cost = gap["with"] - gap["off"]
-        lib_cost = gap["off"] - gap["without"]
         n = len(samples["with"])
         desc = "JDK %s, %s, %d forks" % (jdk, info, n)
         self.row("fork(): until it returns in the parent, µs (%s)" % desc,
                  "%.0f" % par["without"], "%.0f" % par["with"], ratio_text(ratio, lo, hi),
                  "≤ 1.01x", verdict_le(ratio, lo, hi, 1.01))
-        self.row("fork(): until the child's first line, µs", "%.0f" % chi["without"],
-                 "%.0f" % chi["with"], "%.2fx" % (chi["with"] / chi["without"]), "", "")
-        self.row("fork(): child-side poisoning alone, µs (block − FORKGUARD_MODE=off)",
-                 "", "%.1f" % child_cost, "", "≤ 25 µs",
-                 "met" if child_cost <= 25 else "MISSED")
-        self.row("fork(): child side with the library loaded, mode off, µs (off − without)",
-                 "", "%.1f" % lib_cost, "", "", "")
-        for side in ("parent", "child") if instr else ():
-            wo, off, wi = (instr[v][side] for v in variants)
-            self.row("fork(): user-space instructions in the %s, fork() to %s (callgrind)" % (
-                side, "its return" if side == "parent" else "the first line"),
-                "%d" % wo, "%d" % wi, "%+d (mode off: %+d)" % (wi - wo, off - wo), "", "")
-            for v in variants:
-                self.figure("fork_%s_instr_jdk%s_%s" % (side, jdk, v), instr[v][side], "instr")
+        first, first_lo, first_hi = shift_ci([g[1] / 1e3 for g in samples["without"]],
+                                             [g[1] / 1e3 for g in samples["with"]])
+        self.row("fork(): until the child's first line, µs (from before fork() in the parent)",
+                 "%.0f" % chi["without"], "%.0f" % chi["with"],
+                 "%.2fx, %+.0f µs [%+.0f – %+.0f]" % (
+                     chi["with"] / chi["without"], first, first_lo, first_hi), "", "")
+        # The child side: what the child itself ran before its first line,
+        # read from its own CPU clock (zero when the kernel creates it), so
+        # neither the parent's part nor the wait for a CPU is in it.
+        med = {v: median_ci(cpu[v]) for v in variants}
+        add, add_lo, add_hi = shift_ci(cpu["without"], cpu["with"])
+        off, off_lo, off_hi = shift_ci(cpu["without"], cpu["off"])
+        self.row("fork(): child side, the child's own CPU time from fork() to its first line, µs "
+                 "(CLOCK_THREAD_CPUTIME_ID in the child, median [95%% CI] of %d; added: "
+                 "Hodges-Lehmann [95%% CI]; floor: one copy-on-write fault)" % n,
+                 "%.1f [%.1f–%.1f]" % med["without"], "%.1f [%.1f–%.1f]" % med["with"],
+                 "+%.1f µs [%+.1f – %+.1f]; mode off: %+.1f µs [%+.1f – %+.1f]" % (
+                     add, add_lo, add_hi, off, off_lo, off_hi), "≤ 10 µs added",
+                 verdict_shift(add, add_lo, add_hi, 10),
+                 floor="%.1f [%.1f–%.1f] (added ≈ %.1f faults%s)" % (
+                     cow, cow_lo, cow_hi, max(add, 0) / cow,
+                     "" if cow_faults == 1 else "; the probe took %g faults" % cow_faults))
+        self.row("fork(): page faults in the child, fork() to its first line (getrusage in the "
+                 "child, median)", "%g" % faults["without"], "%g" % faults["with"],
+                 "%+g (mode off: %+g)" % (faults["with"] - faults["without"],
+                                          faults["off"] - faults["without"]), "", "")
+        if where:
+            self.fork_fault_rows(where)
+        if instr:
+            for side in ("parent", "child"):
+                wo, off_i, wi = (instr[v][side] for v in variants)
+                self.row("fork(): user-space instructions in the %s, %s (callgrind)" % (
+                    side, "fork() to its return" if side == "parent" else
+                    "from glibc's _Fork() returning in it to its first line"),
+                    "%d" % wo, "%d" % wi, "%+d (mode off: %+d)" % (wi - wo, off_i - wo), "", "")
+                for v in variants:
+                    self.figure("fork_%s_instr_jdk%s_%s" % (side, jdk, v), instr[v][side],
+                                "instr")
+        if calls:
+            self.fork_syscall_rows(jdk, calls)
         self.figure("fork_parent_jdk%s_without" % jdk, par["without"], "us")
         self.figure("fork_parent_jdk%s_off" % jdk, par["off"], "us")
         self.figure("fork_parent_jdk%s_with" % jdk, par["with"], "us")
@@ -312,66 +359,365 @@ class Bench:
         self.figure("fork_child_first_line_jdk%s_without" % jdk, chi["without"], "us")
         self.figure("fork_child_first_line_jdk%s_off" % jdk, chi["off"], "us")
         self.figure("fork_child_first_line_jdk%s_with" % jdk, chi["with"], "us")
-        self.figure("fork_child_after_parent_return_jdk%s_without" % jdk, gap["without"], "us")
-        self.figure("fork_child_after_parent_return_jdk%s_off" % jdk, gap["off"], "us")
-        self.figure("fork_child_after_parent_return_jdk%s_with" % jdk, gap["with"], "us")
-        self.figure("fork_child_poisoning_jdk%s" % jdk, child_cost, "us")
-        self.figure("fork_child_library_mode_off_jdk%s" % jdk, lib_cost, "us")
+        for v in variants:
+            self.figure("fork_child_cpu_jdk%s_%s" % (jdk, v), med[v][0], "us")
+        self.figure("fork_child_cpu_added_jdk%s" % jdk, add, "us")
+        self.figure("fork_child_cpu_added_jdk%s_ci_low" % jdk, add_lo, "us")
+        self.figure("fork_child_cpu_added_jdk%s_ci_high" % jdk, add_hi, "us")
+        self.figure("fork_child_cpu_added_mode_off_jdk%s" % jdk, off, "us")
+        self.figure("fork_child_cow_fault_jdk%s" % jdk, cow, "us")
+        for v in variants:
+            self.figure("fork_child_faults_jdk%s_%s" % (jdk, v), faults[v], "faults")
+
+    def fork_syscall_rows(self, jdk, calls):
+        def text(counts):
+            total = sum(counts.values())
+            return "%d: %s" % (total, ", ".join(
+                "%s %d" % (name, k) if k > 1 else name
+                for name, k in sorted(counts.items(), key=lambda x: (-x[1], x[0]))))
+        wo, off, wi = (calls[v] for v in ("without", "off", "with"))
+        self.row("fork(): system calls in the child, fork() to its first line (strace -f, "
+                 "every child alike)", text(wo), text(wi),
+                 "%+d (mode off: %+d)" % (sum(wi.values()) - sum(wo.values()),
+                                          sum(off.values()) - sum(wo.values())), "", "")
+        sig = {v: calls[v].get("rt_sigaction", 0) for v in calls}
+        self.row("  of which rt_sigaction (the reset of the signals libjvm handles; "
+                 "without / mode off / block)", "%d" % sig["without"], "%d" % sig["with"],
+                 "mode off: %d" % sig["off"], "", "")
+        for v in ("without", "off", "with"):
+            self.figure("fork_child_syscalls_jdk%s_%s" % (jdk, v), sum(calls[v].values()),
+                        "calls")
+            self.figure("fork_child_rt_sigaction_jdk%s_%s" % (jdk, v), sig[v], "calls")
+
+    def fork_fault_rows(self, where):
+        def text(diff):
+            if not diff:
+                return "none"
+            return "; ".join("%s%s" % (what, " ×%d" % k if k > 1 else "")
+                             for what, k in sorted(diff.items()))
+        for v, label in (("with", "block"), ("off", "mode off")):
+            added = where[v] - where["without"]
+            gone = where["without"] - where[v]
+            self.row("  the page faults forkguard adds to the child, %s (perf record -e "
+                     "page-faults; code: the function whose page was mapped in, data: the page "
+                     "and the function that wrote it)" % label, "", text(added),
+                     "%+d%s" % (sum(added.values()) - sum(gone.values()),
+                                "; fewer: " + text(gone) if gone else ""), "", "")
+
+    def perf_fork_faults(self, jdk, host):
+        """Where each child's page faults are, in its whole life (the part
+        after its first line is the same with and without forkguard):
+        {variant: Counter of places}, a place being the code page's function
+        (an instruction fetch: a library's text is mapped in again in a
+        child) or the data page's object and symbol with the function that
+        wrote it (copy-on-write)."""
+        if not shutil_which("perf"):
+            raise BenchError("perf not found (apt-get install linux-perf, as root)")
+        line_re = re.compile(r"^\s*(\d+)/(\d+)\s+([0-9a-f]+)\s+(\S+)\s+\((.*?)\)\s+"
+                             r"([0-9a-f]+)\s+(\S+)\s+\((.*?)\)\s*$")
+        result = {}
+        for v in ("without", "off", "with"):
+            env = self.env(v != "without", BENCH_CLASSPATH=self.classes, BENCH_JVM_OPTS="-Xms64m")
+            if v == "off":
+                env["FORKGUARD_MODE"] = "off"
+            data = os.path.join(self.raw, "perf-fork-jdk%s-%s.data" % (jdk, v))
+            self.run("perf-fork-jdk%s-%s" % (jdk, v),
+                     ["perf", "record", "-q", "-e", "page-faults", "-c", "1", "-d", "-o", data,
+                      "--", host, "fork", str(STRACE_FORKS), "20", str(FORK_THREADS)], env)
+            out = self.run("perf-script-fork-jdk%s-%s" % (jdk, v),
+                           ["perf", "script", "-i", data, "-F", "pid,tid,addr,ip,sym,dso"],
+                           self.env(False))
+            per_pid = {}
+            for line in out.splitlines():
+                m = line_re.match(line)
+                if not m:
+                    continue
+                pid, addr, asym, adso, ip, sym, dso = (m.group(1), m.group(3), m.group(4),
+                                                       m.group(5), m.group(6), m.group(7),
+                                                       m.group(8))
+                if addr == ip:
+                    place = "code %s (%s)" % (sym, os.path.basename(dso))
+                elif adso == "[stack]":
+                    place = "data stack"  # whoever gets there first: not a writer's
+                else:
+                    obj = os.path.basename(adso).strip("/[]") or "?"
+                    place = "data %s%s by %s" % (
+                        obj, "" if asym == "[unknown]" else " " + asym, sym)
+                per_pid.setdefault(pid, collections.Counter())[place] += 1
+            if not per_pid:
+                raise BenchError("perf fork %s: no page-fault samples" % v)
+            main = max(per_pid, key=lambda p: sum(per_pid[p].values()))
+            children = sorted((c for p, c in per_pid.items() if p != main),
+                              key=lambda c: sum(c.values()))
+            if len(children) != STRACE_FORKS:
+                raise BenchError("perf fork %s: %d children, expected %d"
+                                 % (v, len(children), STRACE_FORKS))
+            # The places most children share: a stack page more or less
+            # (its randomised offset) moves one child, not this.
+            common = collections.Counter(frozenset(c.items()) for c in children)
+            top, k = common.most_common(1)[0]
+            result[v] = (collections.Counter(dict(top)) if k > 1
+                         else children[len(children) // 2])
+        return result
+
+    def strace_fork(self, jdk, host):
+        """System calls each child makes from fork() to its first line, which
+        the child marks with a failing access() of a path nobody uses. Every
+        child must make the same ones: {variant: Counter of names}."""
+        if not shutil_which("strace"):
+            raise BenchError("strace not found (apt-get install strace, as root)")
+        result = {}
+        for v in ("without", "off", "with"):
+            env = self.env(v != "without", BENCH_CLASSPATH=self.classes,
+                           BENCH_JVM_OPTS="-Xms64m", BENCH_CHILD_MARK="1")
+            if v == "off":
+                env["FORKGUARD_MODE"] = "off"
+            prefix = os.path.join(self.raw, "strace-fork-jdk%s-%s" % (jdk, v))
+            for old in glob.glob(prefix + ".*"):
+                os.unlink(old)
+            self.run("strace-fork-jdk%s-%s" % (jdk, v),
+                     ["strace", "-f", "-qq", "-ff", "-e", "signal=none", "-o", prefix,
+                      host, "fork", str(STRACE_FORKS), "20", str(FORK_THREADS)], env)
+            children = []
+            for path in glob.glob(prefix + ".*"):
+                with open(path, errors="replace") as f:
+                    lines = f.read().splitlines()
+                mark = [i for i, l in enumerate(lines) if CHILD_MARK in l]
+                if not mark:
+                    os.unlink(path)  # a JVM thread's: only the children's are kept
+                    continue
+                names = [m.group(1) for m in
+                         (re.match(r"(\w+)\(", l) for l in lines[:mark[0]]) if m]
+                children.append(collections.Counter(names))
+            if len(children) != STRACE_FORKS:
+                raise BenchError("strace fork %s: %d marked children, expected %d"
+                                 % (v, len(children), STRACE_FORKS))
+            if any(c != children[0] for c in children):
+                raise BenchError("strace fork %s: the children made different system calls: %s"
+                                 % (v, "; ".join(str(dict(c)) for c in children)))
+            result[v] = children[0]
+        return result
 
     def callgrind_fork(self, jdk, host):
         """User-space instructions of one fork, each side, in steady state
-        (the median of CG_FORKS)."""
+        (the median of CG_FORKS). A child starts with a copy of its parent's
+        counters, which hold the parent's work before the fork system call
+        (forkguard's capture of the fork site, glibc's prepare work): a dump
+        when glibc's _Fork returns, in each process, splits them off. The
+        parent's figure is its two parts, the child's only its own, from
+        _Fork's return in the child to its first line."""
+        trigger = "--dump-after=" + FORK_SYSCALL_FN
         result = {}
         for v in ("without", "off", "with"):
             # A small heap: user-space work does not depend on it; threads do.
             env = self.env(v != "without", BENCH_CLASSPATH=self.classes, BENCH_JVM_OPTS="-Xms64m")
             if v == "off":
                 env["FORKGUARD_MODE"] = "off"
-            counts = self.callgrind_dumps(
+            self.callgrind_dumps(
                 "fork-jdk%s-%s" % (jdk, v), [host, "fork", str(CG_FORKS), "20", str(FORK_THREADS)],
-                env, {"fork_parent", "fork_child"})
-            if len(counts["fork_parent"]) != CG_FORKS or len(counts["fork_child"]) != CG_FORKS:
-                raise BenchError("callgrind fork %s: %d parent and %d child profiles, expected %d"
-                                 % (v, len(counts["fork_parent"]), len(counts["fork_child"]),
-                                    CG_FORKS))
-            result[v] = {"parent": int(statistics.median(counts["fork_parent"])),
-                         "child": int(statistics.median(counts["fork_child"]))}
+                env, {"fork_parent", "fork_child"}, options=[trigger])
+            parent, child = [], []
+            for prev, cur in zip(self.dump_seq, self.dump_seq[1:]):
+                if prev[0] != cur[0] or prev[2] != trigger:
+                    continue
+                if cur[2] == "Client Request: fork_parent":
+                    parent.append(prev[3] + cur[3])
+                elif cur[2] == "Client Request: fork_child":
+                    child.append(cur[3])
+            if len(parent) != CG_FORKS or len(child) != CG_FORKS:
+                raise BenchError("callgrind fork %s: %d parent and %d child profiles split at "
+                                 "%s's return, expected %d" % (v, len(parent), len(child),
+                                                               FORK_SYSCALL_FN, CG_FORKS))
+            result[v] = {"parent": int(statistics.median(parent)),
+                         "child": int(statistics.median(child))}
         return result
 
     # --- 3. programs that never use a JVM --------------------------------
     def startup(self):
         spawn = os.path.join(self.out, "spawnbench")
+        variants = self.start_variants()
         for cmdline, n in START_N.items():
-            wall, cpu = self.spawn_pairs("start-" + cmdline.split()[0].split("/")[-1], spawn, n,
-                                         10, cmdline.split())
+            cmd = cmdline.split()
             slug = re.sub(r"[^a-z0-9]+", "_", cmdline.split("/")[-1]).strip("_")
-            instr = {v: self.optional(self.callgrind_total, "start-%s-%s" % (slug, v),
-                                      cmdline.split(), self.env(v == "with"))
-                     for v in ("without", "with")}
+            runs = self.spawn_runs("start-" + cmd[0].split("/")[-1], spawn, n, 10, cmd,
+                                   [spec for _, spec in variants])
+            runs = {name: runs[i] for i, (name, _) in enumerate(variants)}
+            instr = {v: self.optional(self.callgrind_startup, "start-%s-%s" % (slug, v), cmd,
+                                      self.variant_env(v), self.variant_prefix(v))
+                     for v, _ in variants}
             if instr["without"] and instr["with"]:
-                self.figure("start_%s_instr_without" % slug, instr["without"], "instr")
-                self.figure("start_%s_instr_with" % slug, instr["with"], "instr")
-                self.row("start-up `%s`, user-space instructions (callgrind)" % cmdline,
-                         "%d" % instr["without"], "%d" % instr["with"],
-                         "%.3fx, %+d" % (instr["with"] / instr["without"],
-                                         instr["with"] - instr["without"]), "", "")
-            for kind, pairs in (("wall", wall), ("cpu", cpu)):
-                wo = [a for a, _ in pairs]
-                wi = [b for _, b in pairs]
-                ratio, lo, hi = paired_ratio(wo, wi)
-                mwo, mwi = statistics.median(wo) / 1e3, statistics.median(wi) / 1e3
-                self.figure("start_%s_%s_without" % (slug, kind), mwo, "us")
-                self.figure("start_%s_%s_with" % (slug, kind), mwi, "us")
-                self.figure("start_%s_%s_ratio" % (slug, kind), ratio, "x")
-                self.row("start-up `%s`, %s time, µs (%d runs each)" % (cmdline, kind, n),
-                         "%.0f" % mwo, "%.0f" % mwi,
-                         "%s, %+.0f µs" % (ratio_text(ratio, lo, hi), mwi - mwo),
-                         "≤ 1.02x", verdict_le(ratio, lo, hi, 1.02))
+                self.startup_instruction_rows(cmdline, slug, instr)
+            if cmdline == "/bin/true":
+                counts = {v: self.optional(self.ld_debug_counts, "ld-debug-%s-%s" % (slug, v), cmd,
+                                           self.variant_env(v)) for v, _ in variants}
+                if counts["without"] and counts["with"]:
+                    self.loader_count_rows(cmdline, counts)
+            self.timing_rows("start-up `%s`" % cmdline, "start_" + slug, runs, n, 1e3, "µs",
+                             "%.0f", 1.02)
 
-    def callgrind_dumps(self, tag, cmd, env, names, collect_at_start=False):
+    def timing_rows(self, what, name, runs, n, scale, unit, fmt, limit):
+        """A wall and a cpu row from interleaved runs ({variant: [(wall ns,
+        cpu ns)]}, the i-th runs side by side): medians, the paired ratio
+        and the paired difference with their intervals, and the empty
+        library's figures as the floor when it ran."""
+        sfmt = "%+" + fmt[1:]  # the same, signed
+        funit = unit.replace("µ", "u")  # the bench: lines stay ASCII
+        for kind, k in (("wall", 0), ("cpu", 1)):
+            wo = [r[k] / scale for r in runs["without"]]
+            wi = [r[k] / scale for r in runs["with"]]
+            ratio, lo, hi = paired_ratio(wo, wi)
+            add, add_lo, add_hi = paired_diff(wo, wi)
+            floor = ""
+            if "empty" in runs:
+                we = [r[k] / scale for r in runs["empty"]]
+                eadd, eadd_lo, eadd_hi = paired_diff(wo, we)
+                floor = ("%s (%s [%s – %s])" % (fmt, sfmt, sfmt, sfmt)) % (
+                    statistics.median(we), eadd, eadd_lo, eadd_hi)
+                self.figure("%s_%s_empty" % (name, kind), statistics.median(we), funit)
+                self.figure("%s_%s_empty_added" % (name, kind), eadd, funit)
+            self.figure("%s_%s_without" % (name, kind), statistics.median(wo), funit)
+            self.figure("%s_%s_with" % (name, kind), statistics.median(wi), funit)
+            self.figure("%s_%s_added" % (name, kind), add, funit)
+            self.figure("%s_%s_ratio" % (name, kind), ratio, "x")
+            self.row("%s, %s time, %s (%d runs each%s)" % (
+                what, kind, unit, n, "; floor: an empty library preloaded" if floor else ""),
+                fmt % statistics.median(wo), fmt % statistics.median(wi),
+                ("%%s, %s %%s [%s – %s]" % (sfmt, sfmt, sfmt)) % (
+                    ratio_text(ratio, lo, hi), add, unit, add_lo, add_hi),
+                "≤ %.2fx" % limit, verdict_le(ratio, lo, hi, limit), floor=floor)
+
+    def start_variants(self):
+        """(name, spawnbench variant) of a start-up measurement. The floor:
+        the same program with an empty library preloaded, the least any
+        preloaded library costs (its file opened, mapped and relocated, one
+        more object in every symbol search)."""
+        variants = [("without", "-"), ("with", "LD_PRELOAD=" + self.lib)]
+        if self.empty:
+            variants.append(("empty", "LD_PRELOAD=" + self.empty))
+        return variants
+
+    def variant_env(self, v):
+        if v == "empty":
+            return self.env(False, LD_PRELOAD=self.empty)
+        return self.env(v == "with")
+
+    def variant_prefix(self, v):
+        """What counts as the preloaded library in a profile: for forkguard,
+        every object named libforkguard* in its directory (the always-loaded
+        part and any part it loads later)."""
+        # Profiles name objects by the path the kernel mapped: no symlinks.
+        if v == "empty":
+            return os.path.realpath(self.empty)
+        if v == "with":
+            return os.path.join(os.path.dirname(os.path.realpath(self.lib)), "libforkguard")
+        return None
+
+    def startup_instruction_rows(self, cmdline, slug, instr):
+        wo, wi, em = instr["without"], instr["with"], instr.get("empty")
+        for key in ("total", "reloc", "ctor", "dtor"):
+            for v in ("without", "with", "empty"):
+                if instr.get(v):  # the total keeps its earlier name
+                    self.figure("start_%s_instr_%s%s" % (slug, "" if key == "total" else key + "_",
+                                                         v), instr[v][key], "instr")
+        added = wi["total"] - wo["total"]
+        if em:
+            eadded = em["total"] - wo["total"]
+            floor = "%d (%+d)" % (em["total"], eadded)
+            ratio = "%.3fx, %+d" % (wi["total"] / wo["total"], added)
+            if eadded > 0:
+                times = added / eadded
+                verdict = "met" if times <= 2 else "MISSED"
+                ratio += " (%.1fx the empty library's)" % times
+            else:  # the program's own variation hides the floor
+                verdict = "n/a (the empty library added %+d)" % eadded
+        else:
+            floor, verdict = "", "no empty library"
+            ratio = "%.3fx, %+d" % (wi["total"] / wo["total"], added)
+        self.row("start-up `%s`, user-space instructions (callgrind; floor: an empty library "
+                 "preloaded)" % cmdline, "%d" % wo["total"], "%d" % wi["total"], ratio,
+                 "≤ 2x the empty library's added", verdict, floor=floor)
+        if cmdline != "/bin/true":
+            return
+        for key, what in (("reloc", "instructions in ld.so's relocation of all objects "
+                                    "(callgrind: _dl_relocate_object, inclusive)"),
+                          ("ctor", "instructions in the preloaded library's constructors "
+                                   "(callgrind: calls from ld.so's init into it, inclusive)"),
+                          ("dtor", "instructions in its destructors (calls from ld.so's fini)")):
+            self.row("  `%s`: %s" % (cmdline, what), "%d" % wo[key], "%d" % wi[key],
+                     "%+d" % (wi[key] - wo[key]), "", "",
+                     floor="%d (%+d)" % (em[key], em[key] - wo[key]) if em else "")
+
+    def loader_count_rows(self, cmdline, counts):
+        wo, wi, em = counts["without"], counts["with"], counts.get("empty")
+        for key, what in (("relocs", "symbol relocations (LD_DEBUG=statistics: "
+                                     "\"number of relocations\")"),
+                          ("cached", "of which from the lookup cache (\"from cache\")"),
+                          ("relative", "relative relocations (no lookup)"),
+                          ("lookups", "symbol lookups (LD_DEBUG=bindings: symbols bound)"),
+                          ("searched", "objects searched in them (LD_DEBUG=symbols: one line "
+                                       "per object looked in)")):
+            self.row("  `%s`: %s" % (cmdline, what), "%d" % wo[key], "%d" % wi[key],
+                     "%+d" % (wi[key] - wo[key]), "", "",
+                     floor="%d (%+d)" % (em[key], em[key] - wo[key]) if em else "")
+            for v in counts:
+                if counts[v]:
+                    self.figure("start_true_%s_%s" % (key, v), counts[v][key], "count")
+
+    def callgrind_startup(self, tag, cmd, env, prefix):
+        """One profile of the whole run: its total instructions; ld.so's
+        relocation work (_dl_relocate_object, inclusive: every object's,
+        lookups included, so with - without is what the preloaded library
+        adds to it); and the instructions of ld.so's calls into the preloaded
+        objects (path starting with prefix): constructors, from ld.so's init,
+        and destructors, from its fini."""
+        if not shutil_which("valgrind"):
+            raise BenchError("valgrind not found (apt-get install valgrind, as root)")
+        path = os.path.join(self.raw, "callgrind-%s.out" % tag)
+        # Python's start-up work depends on its random hash seed by tens of
+        # thousands of instructions, more than an empty library adds: fixed.
+        env = dict(env, PYTHONHASHSEED="0")
+        self.run("callgrind-" + tag, ["valgrind", "--tool=callgrind", "-q",
+                                      "--compress-strings=no", "--compress-pos=no",
+                                      "--callgrind-out-file=" + path] + cmd, env, timeout=300)
+        r = callgrind_loader_costs(path, prefix)
+        if r["total"] is None:
+            raise BenchError("callgrind %s: no totals" % tag)
+        if not r["reloc"]:
+            raise BenchError("callgrind %s: no _dl_relocate_object in ld.so's profile (ld.so "
+                             "without symbols? apt-get install libc6-dbg)" % tag)
+        return r
+
+    def ld_debug_counts(self, tag, cmd, env):
+        """What the loader reports of its own work: relocations
+        (LD_DEBUG=statistics), symbols bound and objects searched."""
+        prefix = os.path.join(self.raw, tag)
+        for old in glob.glob(prefix + ".*"):
+            os.unlink(old)
+        env = dict(env, LD_DEBUG="statistics,bindings,symbols", LD_DEBUG_OUTPUT=prefix)
+        self.run(tag, cmd, env, timeout=60)
+        files = glob.glob(prefix + ".*")
+        if len(files) != 1:
+            raise BenchError("%s: %d LD_DEBUG_OUTPUT files, expected 1" % (tag, len(files)))
+        with open(files[0], errors="replace") as f:
+            text = f.read()
+        r = {}
+        for key, label in (("relocs", "number of relocations"),
+                           ("cached", "number of relocations from cache"),
+                           ("relative", "number of relative relocations")):
+            m = re.search(r"^\s*\d+:\s+%s: (\d+)$" % label, text, re.M)
+            if not m:
+                raise BenchError("%s: no \"%s\" in the loader's statistics" % (tag, label))
+            r[key] = int(m.group(1))
+        r["lookups"] = len(re.findall(r"binding file ", text))
+        r["searched"] = len(re.findall(r"symbol=\S+;\s+lookup in file=", text))
+        return r
+
+    def callgrind_dumps(self, tag, cmd, env, names, collect_at_start=False, options=()):
         """Runs cmd under callgrind (collection off until the program turns it
-        on, unless collect_at_start); returns {dump name: [instructions...]}
-        for its client-request dumps, and leaves their files in dump_paths."""
+        on, unless collect_at_start; more valgrind options in options);
+        returns {dump name: [instructions...]} for its client-request dumps,
+        and leaves their files in dump_paths and every dump, in order, in
+        dump_seq: (pid, part, trigger, instructions)."""
         if not shutil_which("valgrind"):
             raise BenchError("valgrind not found (apt-get install valgrind, as root)")
         prefix = os.path.join(self.raw, "callgrind-" + tag)
@@ -379,71 +725,63 @@ class Bench:
             os.unlink(old)
         self.run("callgrind-" + tag, ["valgrind", "--tool=callgrind", "-q",
                                       "--collect-atstart=" + ("yes" if collect_at_start else "no"),
-                                      "--callgrind-out-file=" + prefix + ".%p"] + cmd, env,
-                 timeout=600)
+                                      "--callgrind-out-file=" + prefix + ".%p"]
+                 + list(options) + cmd,
+                 env, timeout=600)
         counts = {}
         self.dump_paths = {}
+        self.dump_seq = []
         for path in glob.glob(prefix + ".*"):
-            desc = total = None
+            desc = trigger = total = None
             with open(path) as f:
                 for line in f:
+                    m = re.match(r"desc: Trigger: (\S.*)$", line)
+                    if m:
+                        trigger = m.group(1).strip()
                     m = re.match(r"desc: Trigger: Client Request: (\w+)", line)
                     if m:
                         desc = m.group(1)
                     m = re.match(r"totals: (\d+)", line)
                     if m:
                         total = int(m.group(1))
+            # prefix.PID.PART, and prefix.PID for the dump at exit, the last
+            parts = path[len(prefix) + 1:].split(".")
+            self.dump_seq.append((int(parts[0]), int(parts[1]) if len(parts) > 1 else 1 << 30,
+                                  trigger, total))
             if desc and total is not None:
                 counts.setdefault(desc, []).append(total)
                 self.dump_paths.setdefault(desc, []).append(path)
+        self.dump_seq.sort()
         if not names <= set(counts):
             raise BenchError("callgrind %s: missing profiles %s (built without valgrind/callgrind.h?)"
                              % (tag, ", ".join(sorted(names - set(counts)))))
         return counts
 
-    def callgrind_total(self, tag, cmd, env):
-        if not shutil_which("valgrind"):
-            raise BenchError("valgrind not found (apt-get install valgrind, as root)")
-        path = os.path.join(self.raw, "callgrind-%s.out" % tag)
-        self.run("callgrind-" + tag, ["valgrind", "--tool=callgrind", "-q",
-                                      "--callgrind-out-file=" + path] + cmd, env, timeout=300)
-        with open(path) as f:
-            m = re.search(r"^totals: (\d+)", f.read(), re.M)
-        if not m:
-            raise BenchError("callgrind %s: no totals" % tag)
-        return int(m.group(1))
-
-    def spawn_pairs(self, tag, spawn, n, warmup, cmd, extra_env=None):
-        out = self.run(tag, [spawn, str(n), str(warmup), "-", "LD_PRELOAD=" + self.lib, "--"] + cmd,
+    def spawn_runs(self, tag, spawn, n, warmup, cmd, variants, extra_env=None):
+        """Runs cmd n times under each variant (spawnbench: "-" or a
+        comma-separated VAR=VALUE list), interleaved; returns per variant the
+        list of (wall ns, cpu ns), the i-th runs of all variants side by side."""
+        out = self.run(tag, [spawn, str(n), str(warmup)] + variants + ["--"] + cmd,
                        self.env(False, **(extra_env or {})), timeout=600)
-        runs = {0: [], 1: []}
+        runs = [[] for _ in variants]
         for line in out.splitlines():
             a = line.split()
             if a and a[0] == "run":
                 runs[int(a[1])].append((int(a[2]), int(a[3])))
-        wall = list(zip((w for w, _ in runs[0]), (w for w, _ in runs[1])))
-        cpu = list(zip((c for _, c in runs[0]), (c for _, c in runs[1])))
-        return wall, cpu
+        if any(len(r) != n for r in runs):
+            raise BenchError("%s: %s runs, expected %d each" % (tag, [len(r) for r in runs], n))
+        return runs
 
     # --- 4. JVM start-up --------------------------------------------------
     def java_version(self, jdk, home):
         spawn = os.path.join(self.out, "spawnbench")
-        wall, cpu = self.spawn_pairs("java%s-version" % jdk, spawn, JAVA_N, 2,
-                                     [os.path.join(home, "bin", "java"), "-version"])
-        for kind, pairs in (("wall", wall), ("cpu", cpu)):
-            wo = [a / 1e6 for a, _ in pairs]
-            wi = [b / 1e6 for _, b in pairs]
-            ratio, lo, hi = paired_ratio(wo, wi)
-            added = statistics.median(wi) - statistics.median(wo)
-            name = "java_version_jdk%s_%s" % (jdk, kind)
-            self.figure(name + "_without", statistics.median(wo), "ms")
-            self.figure(name + "_with", statistics.median(wi), "ms")
-            self.figure(name + "_added", added, "ms")
-            self.figure(name + "_ratio", ratio, "x")
-            self.row("`java -version`, JDK %s, %s time, ms (%d runs each)" % (jdk, kind, JAVA_N),
-                     "%.1f" % statistics.median(wo), "%.1f" % statistics.median(wi),
-                     "%s, %+.2f ms" % (ratio_text(ratio, lo, hi), added), "≤ 1.01x",
-                     verdict_le(ratio, lo, hi, 1.01))
+        variants = self.start_variants()
+        runs = self.spawn_runs("java%s-version" % jdk, spawn, JAVA_N, 2,
+                               [os.path.join(home, "bin", "java"), "-version"],
+                               [spec for _, spec in variants])
+        runs = {name: runs[i] for i, (name, _) in enumerate(variants)}
+        self.timing_rows("`java -version`, JDK %s" % jdk, "java_version_jdk%s" % jdk, runs, JAVA_N,
+                         1e6, "ms", "%.2f", 1.01)
 
     def jpype(self, jdk, home):
         script = os.path.join(self.here, "jpype_start.py")
@@ -536,14 +874,15 @@ class Bench:
             wo = [r[kind] for r in runs["without"]]
             wi = [r[kind] for r in runs["with"]]
             ratio, lo, hi = paired_ratio(wo, wi)
-            added = statistics.median(wi) - statistics.median(wo)
+            added, add_lo, add_hi = paired_diff(wo, wi)
             self.figure("dlsym_%s_without" % kind, statistics.median(wo), "ns")
             self.figure("dlsym_%s_with" % kind, statistics.median(wi), "ns")
             self.figure("dlsym_%s_added" % kind, added, "ns")
             if not instr["without"] or not instr["with"]:
                 self.row("%s: ns/call (%d runs each)" % (label, DLSYM_RUNS),
                          "%.1f" % statistics.median(wo), "%.1f" % statistics.median(wi),
-                         "%s, %+.1f ns" % (ratio_text(ratio, lo, hi), added), "", "")
+                         "%s, %+.1f ns [%+.1f – %+.1f]" % (ratio_text(ratio, lo, hi), added,
+                                                           add_lo, add_hi), "", "")
                 continue
             iwo = instr["without"][kind] / CG_DLSYM_CALLS
             iwi = instr["with"][kind] / CG_DLSYM_CALLS
@@ -555,8 +894,8 @@ class Bench:
             self.row("%s: ns/call (%d runs each); instructions added (callgrind)" % (
                 label, DLSYM_RUNS),
                 "%.1f" % statistics.median(wo), "%.1f" % statistics.median(wi),
-                "%s, %+.1f ns · %+.0f instructions" % (ratio_text(ratio, lo, hi), added,
-                                                     iwi - iwo), "", "")
+                "%s, %+.1f ns [%+.1f – %+.1f] · %+.0f instructions" % (
+                    ratio_text(ratio, lo, hi), added, add_lo, add_hi, iwi - iwo), "", "")
 
     # --- the whole run ----------------------------------------------------
     def machine(self):
@@ -606,14 +945,14 @@ class Bench:
         self.section("dlsym pass-through", self.dlsym)
         header.append("load average at end: %s; %.0f s in all" % (loadavg(), time.monotonic() - t0))
 
-        table = ["| measurement | without forkguard | with forkguard | ratio [95% CI] / added "
-                 "| target | verdict |", "|---|---:|---:|---|---|---|"]
+        table = ["| measurement | without forkguard | with forkguard | floor "
+                 "| ratio [95% CI] / added | target | verdict |", "|---|---:|---:|---:|---|---|---|"]
         for r in self.rows:
             table.append("| " + " | ".join(r) + " |")
         text = "\n".join(header) + "\n\n" + "\n".join(table) + "\n"
         with open(os.path.join(self.out, "table.md"), "w") as f:
             f.write(text)
-        if self.docs and not self.failures:
+        if self.docs and not self.failures and not ONLY:
             update_docs(self.docs, text)
         print(text)
         for name, value, unit in self.figures:
@@ -665,6 +1004,82 @@ def paired_ratio(without, with_):
     return statistics.median(ratios), ratios[k], ratios[n - 1 - k]
 
 
+def callgrind_loader_costs(path, prefix):
+    """From a callgrind profile written with --compress-strings=no and
+    --compress-pos=no: total instructions; the inclusive instructions of
+    ld.so's _dl_relocate_object; those of ld.so's calls into the objects
+    whose path starts with prefix (None: none), split into calls from its
+    fini functions (destructors) and from the rest (constructors). A call
+    line's next line holds the call's inclusive cost; cob= names the callee's
+    object for the next call only (the caller's object otherwise)."""
+    r = {"total": None, "reloc": 0, "ctor": 0, "dtor": 0}
+    ob = fn = cob = None
+    with open(path, errors="replace") as f:
+        lines = iter(f)
+        for line in lines:
+            if line.startswith("ob="):
+                ob = line[3:].strip()
+            elif line.startswith("fn="):
+                fn = line[3:].strip()
+            elif line.startswith("cob="):
+                cob = line[4:].strip()
+            elif line.startswith("calls="):
+                cost = int(next(lines).split()[1])
+                callee = cob or ob
+                cob = None
+                if "/ld-linux" not in ob:
+                    continue
+                if fn == "_dl_relocate_object":
+                    r["reloc"] += cost
+                if prefix and callee.startswith(prefix):
+                    r["dtor" if "fini" in fn else "ctor"] += cost
+            elif line[:1].isdigit():
+                if fn == "_dl_relocate_object" and "/ld-linux" in ob:
+                    r["reloc"] += int(line.split()[1])
+            elif line.startswith("totals:"):
+                r["total"] = int(line.split()[1])
+    return r
+
+
+def paired_diff(without, with_):
+    """The median of the run-by-run differences with - without, and its 95%
+    confidence interval (runs interleaved, as for paired_ratio)."""
+    return median_ci([b - a for a, b in zip(without, with_)])
+
+
+def median_ci(xs):
+    """The median and a distribution-free 95% confidence interval of it."""
+    xs = sorted(xs)
+    n = len(xs)
+    k = max(0, int(math.floor((n - 1.96 * math.sqrt(n)) / 2)))
+    return statistics.median(xs), xs[k], xs[n - 1 - k]
+
+
+def shift_ci(without, with_):
+    """How much larger with_ is than without, for two independent samples:
+    the Hodges-Lehmann estimate (the median of all pairwise differences) and
+    its distribution-free 95% confidence interval (from the Mann-Whitney
+    statistic). Unlike a difference of two medians, the interval says how
+    far noise alone could move it."""
+    d = sorted(b - a for a in without for b in with_)
+    n, m = len(without), len(with_)
+    nm = n * m
+    k = int(math.floor(nm / 2 - 1.96 * math.sqrt(nm * (n + m + 1) / 12)))
+    k = min(max(k, 0), nm - 1)
+    return statistics.median(d), d[k], d[nm - 1 - k]
+
+
+def verdict_shift(est, lo, hi, limit):
+    """An added cost with its interval, against an upper limit."""
+    if hi <= limit:
+        return "met"
+    if est <= limit:
+        return "met (within noise)"
+    if lo > limit:
+        return "MISSED"
+    return "missed (within noise)"
+
+
 def ratio_text(ratio, lo, hi):
     return "%.3fx [%.3f–%.3f]" % (ratio, lo, hi)
 
@@ -711,6 +1126,7 @@ if __name__ == "__main__":
     ap.add_argument("--out", required=True)
     ap.add_argument("--lib", required=True)
     ap.add_argument("--classes", required=True)
+    ap.add_argument("--empty", help="an empty shared library: the floor of any preloaded one")
     ap.add_argument("--jdk", action="append", required=True, help="NAME=JAVA_HOME")
     ap.add_argument("--docs", help="docs/performance.md: its table is replaced by this run's")
     sys.exit(Bench(ap.parse_args()).main())

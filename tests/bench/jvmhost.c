@@ -6,15 +6,25 @@
  *   jvmhost fork N MB THREADS
  *       keeps MB megabytes of Java heap live, tops the process up to THREADS
  *       threads, forks N times; prints "threads", "rss_mb", "sched" and then
- *       "fork PARENT_NS CHILD_NS" per fork: from before fork() to its return
- *       in the parent, and to the child's first line
+ *       "fork PARENT_NS CHILD_NS CHILD_CPU_NS COW_NS FAULTS COW_FAULTS" per
+ *       fork: from before fork() to its return in the parent, and to the
+ *       child's first line; the child's own CPU time at its first line (its
+ *       clock starts at 0 when the kernel creates it, so this is everything
+ *       the child ran before main's next line: glibc's and any preloaded
+ *       library's child work, copy-on-write faults included, and never
+ *       negative); the time the child then takes to write one byte into a
+ *       page of a big mapping it inherited: one copy-on-write fault, the
+ *       floor of any child-side work; the page faults the child took before
+ *       its first line, and those of that one write (1)
  *
  * Both modes first print "create_ms MS", the time JNI_CreateJavaVM took.
  * BENCH_CLASSPATH: where FgBench.class is; BENCH_JVM_OPTS: extra JVM options,
  * space-separated. Under callgrind --collect-atstart=no, only the measured
  * code of this thread is counted, and each measurement dumps a profile named
  * after it (jni: one per kind; fork: fork_parent and fork_child per fork);
- * with collection on from the start, the "create" profile holds JVM creation. */
+ * with collection on from the start, the "create" profile holds JVM creation.
+ * BENCH_CHILD_MARK=1: each child's first act is access(CHILD_MARK), so that
+ * a system call trace (strace -ff) shows where the child's first line is. */
 #include <errno.h>
 #include <jni.h>
 #include <sched.h>
@@ -23,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,6 +64,23 @@ static int64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The calling thread's CPU time: in a fresh child, all it has run so far. */
+static int64_t cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Page faults the calling thread has taken: in a fresh child, since the
+ * kernel created it (the count starts at zero there too). */
+static long thread_faults(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_THREAD, &ru);
+    return ru.ru_minflt + ru.ru_majflt;
 }
 
 static void start_jvm(void)
@@ -207,10 +235,33 @@ static int isolate_forks(void)
     return 1;
 }
 
+#define CHILD_MARK "/forkguard-bench: the child's first line"
+#define FIELDS 5 /* what each child reports, see bench_fork */
+#define COW_MB 8 /* what a fault costs does not depend on it; fork()'s time does */
+#define PAGE 4096
+
+/* The floor of child-side work: a mapping of COW_MB, every page written in
+ * the parent, small pages only (a huge page would make the child's first
+ * write a different, rarer kind of fault). Each child writes one byte into
+ * one of its pages; fork() write-protects the page in both processes, so
+ * that write is exactly one copy-on-write fault. */
+static volatile char *cow_map(void)
+{
+    char *p = mmap(NULL, (size_t)COW_MB << 20, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        die("mmap of the copy-on-write probe failed");
+    madvise(p, (size_t)COW_MB << 20, MADV_NOHUGEPAGE);
+    memset(p, 1, (size_t)COW_MB << 20);
+    return p;
+}
+
 static void bench_fork(int n, int mb, int threads)
 {
     jmethodID allocate = static_method("allocate", "(I)I");
     jmethodID start_threads = static_method("startThreads", "(I)I");
+    int mark = getenv("BENCH_CHILD_MARK") != NULL;
+    volatile char *cow = cow_map();
     int64_t *child_ts;
     long have;
     int i, spins;
@@ -229,11 +280,12 @@ static void bench_fork(int n, int mb, int threads)
     printf("threads %ld\nrss_mb %ld\n", status_field("Threads"), status_field("VmRSS") / 1024);
 
     printf("sched %s\n", isolate_forks() ? "fifo-pinned" : "default");
-    child_ts = mmap(NULL, (size_t)n * sizeof *child_ts, PROT_READ | PROT_WRITE,
+    /* The child's figures, written by the child into shared memory. */
+    child_ts = mmap(NULL, (size_t)n * FIELDS * sizeof *child_ts, PROT_READ | PROT_WRITE,
                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (child_ts == MAP_FAILED)
         die("mmap failed");
-    memset(child_ts, 0, (size_t)n * sizeof *child_ts);
+    memset(child_ts, 0, (size_t)n * FIELDS * sizeof *child_ts);
     for (i = 0; i < n; i++) {
         int64_t t0, t1;
         int status;
@@ -245,9 +297,25 @@ static void bench_fork(int n, int mb, int threads)
         t0 = now_ns();
         pid = fork();
         if (pid == 0) {
-            child_ts[i] = now_ns(); /* the child's first line */
+            /* The child's first line. Both clocks are read before anything
+             * is stored: the first store into the shared page faults. */
+            int64_t first, cpu, c0, c1;
+            long faults;
+            if (mark)
+                access(CHILD_MARK, F_OK);
+            first = now_ns();
+            cpu = cpu_ns();
+            faults = thread_faults();
             CALLGRIND_TOGGLE_COLLECT;
             CALLGRIND_DUMP_STATS_AT("fork_child");
+            c0 = now_ns();
+            cow[(size_t)(i % ((COW_MB << 20) / PAGE)) * PAGE] = 2;
+            c1 = now_ns();
+            child_ts[FIELDS * i + 4] = thread_faults() - faults; /* the probe's: 1 */
+            child_ts[FIELDS * i + 2] = c1 - c0;
+            child_ts[FIELDS * i + 3] = faults;
+            child_ts[FIELDS * i] = first;
+            child_ts[FIELDS * i + 1] = cpu;
             _exit(0);
         }
         t1 = now_ns();
@@ -259,7 +327,10 @@ static void bench_fork(int n, int mb, int threads)
             ;
         if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
             die("a forked child did not exit 0");
-        printf("fork %lld %lld\n", (long long)(t1 - t0), (long long)(child_ts[i] - t0));
+        printf("fork %lld %lld %lld %lld %lld %lld\n", (long long)(t1 - t0),
+               (long long)(child_ts[FIELDS * i] - t0), (long long)child_ts[FIELDS * i + 1],
+               (long long)child_ts[FIELDS * i + 2], (long long)child_ts[FIELDS * i + 3],
+               (long long)child_ts[FIELDS * i + 4]);
     }
 }
 

@@ -17,10 +17,12 @@ die() { echo "tests/bench/run.sh: $*" >&2; exit 1; }
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 # What the benchmark needs beyond the build: callgrind (valgrind, which also
-# ships valgrind/callgrind.h), JPype, and a JDBC driver jar for the classpath
-# row. Installed when running as root; otherwise the affected rows fail to run.
+# ships valgrind/callgrind.h; libc6-dbg names ld.so's functions in its
+# profiles), strace and perf (the child's system calls and page faults),
+# JPype, and a JDBC driver jar for the classpath row. Installed when running
+# as root; otherwise the affected rows fail to run.
 missing=()
-for p in valgrind python3-jpype libh2-java; do have_pkg "$p" || missing+=("$p"); done
+for p in valgrind libc6-dbg strace linux-perf python3-jpype libh2-java; do have_pkg "$p" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "tests/bench/run.sh: installing ${missing[*]}" >&2
@@ -40,7 +42,7 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 # A private copy: the numbers belong to this one build, even if build/ is
 # rebuilt while the benchmark runs.
-cp "$B/libforkguard.so" "$OUT/libforkguard.so"
+cp "$B"/libforkguard*.so "$OUT/" # with any part the library loads from its own directory
 
 jdk_args=(--jdk "17=$JDK17")
 [ -x "$JDK25/bin/java" ] && jdk_args+=(--jdk "25=$JDK25")
@@ -52,11 +54,18 @@ cflags=(-std=gnu11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror)
 for spec in "${jdk_args[@]}"; do
   [ "$spec" = --jdk ] && continue
   name=${spec%%=*} jh=${spec#*=}
+  # -z now: a child binds nothing lazily, so what it does after fork()
+  # (faults, lookups through the preloaded library) is the same in every
+  # variant.
   gcc "${cflags[@]}" -I"$jh/include" -I"$jh/include/linux" "$HERE/jvmhost.c" -o "$OUT/jvmhost-$name" \
-      -L"$jh/lib/server" -Wl,-rpath,"$jh/lib/server" -ljvm || die "building jvmhost-$name failed"
+      -L"$jh/lib/server" -Wl,-rpath,"$jh/lib/server" -Wl,-z,now -ljvm || die "building jvmhost-$name failed"
 done
 gcc "${cflags[@]}" "$HERE/spawnbench.c" -o "$OUT/spawnbench" || die "building spawnbench failed"
 gcc "${cflags[@]}" "$HERE/dlsymbench.c" -o "$OUT/dlsymbench" -ldl || die "building dlsymbench failed"
+# The floor of start-up: a preloaded library that does nothing, built the
+# ordinary way (no special link options).
+gcc -O2 -fPIC -shared "$HERE/empty.c" -o "$OUT/libempty.so" || die "building libempty.so failed"
 
 exec "$PYTHON" "$HERE/bench.py" --out "$OUT" --lib "$OUT/libforkguard.so" --classes "$OUT" "${jdk_args[@]}" \
+  --empty "$OUT/libempty.so" \
   --docs "$ROOT/docs/performance.md"
