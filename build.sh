@@ -152,7 +152,9 @@ link_libs() {
     esac
   done
   link_one "$dir/libforkguard-core.so" libforkguard-core.so now preload/core.map "$@" -- "${core[@]}"
-  link_one "$dir/libforkguard.so" libforkguard.so lazy stub/exports.map "$@" -- "${stub[@]}"
+  # -z noseparate-code: the stub's headers, code and constants in one
+  # mapping, not three: two mmap calls fewer in every process.
+  link_one "$dir/libforkguard.so" libforkguard.so lazy stub/exports.map "$@" -z noseparate-code -- "${stub[@]}"
 }
 
 build_lib() {

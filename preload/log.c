@@ -43,6 +43,8 @@
  * waits; later records do not. */
 #define FG_LOG_STALL_MS 500
 
+static struct fg_log_names names;
+struct fg_log_names *fg_log_names = &names;
 static int log_refused; /* opening failed once: stderr from now on */
 static int log_failed;  /* a write failed once: said so */
 static int log_stalled; /* a full non-blocking target timed out once */

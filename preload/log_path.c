@@ -13,9 +13,6 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
-char fg_log_path[PATH_MAX];
-char fg_log_name[256];
-
 /* "forkguard: FORKGUARD_LOG=NAME: WHAT...; using stderr\n" */
 size_t fg_log_message(char *mem, size_t size, const char *what, const struct fg_log_why *w)
 {

@@ -11,11 +11,17 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-/* The absolute path of FORKGUARD_LOG; empty: stderr. Written by
- * fg_log_init only. */
-extern char fg_log_path[PATH_MAX] __attribute__((visibility("hidden")));
-/* The path as the user gave it, printable, for messages. */
-extern char fg_log_name[256] __attribute__((visibility("hidden")));
+struct fg_log_names {
+    char path[PATH_MAX]; /* the absolute path of FORKGUARD_LOG; empty: stderr */
+    char name[256];      /* the path as the user gave it, printable, for messages */
+};
+
+/* Where fg_log_init writes them: the core's static struct (preload/log.c);
+ * in the stub, memory allocated only when FORKGUARD_LOG is set (4 KB of
+ * .bss would cost every process one more mapping at start-up). */
+extern struct fg_log_names *fg_log_names __attribute__((visibility("hidden")));
+#define fg_log_path (fg_log_names->path)
+#define fg_log_name (fg_log_names->name)
 
 /* Why the log cannot be used: an error text, a symlinked directory of the
  * path, or the owner of an existing file. */

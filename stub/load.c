@@ -23,6 +23,9 @@
 #include <unistd.h>
 
 struct fg_stub fg_stub;
+/* Weak: where every source is linked into one program (the unit tests) the
+ * core's definition is the one, and the stub only borrows it (below). */
+__attribute__((weak)) struct fg_log_names *fg_log_names;
 
 /* Linked into the same object only in builds that take every source into one
  * program (the unit tests); hidden and weak, so the library proper carries no
@@ -92,23 +95,30 @@ static void count_error(void *ctx, const char *variable, const char *line)
 static int needed_at_load(struct fg_config_input *in)
 {
     struct fg_config cfg;
+    struct fg_log_names *core_names = fg_log_names, *names;
     char msg[1024];
-    int errors = 0;
+    int errors = 0, rc = 0;
     fg_config_parse(in, &cfg, count_error, &errors);
     if (errors > 0)
         return 1;
     if (!cfg.log_path)
         return 0;
-    if (fg_log_init(cfg.log_path, msg, sizeof msg) != 0)
-        return 1; /* the core checks again, and says why */
-    if (strcmp(fg_log_path, in->log) != 0) {
+    names = calloc(1, sizeof *names);
+    if (!names)
+        return 1;
+    fg_log_names = names;
+    if (fg_log_init(cfg.log_path, msg, sizeof msg) != 0) {
+        rc = 1; /* the core checks again, and says why */
+    } else if (strcmp(fg_log_path, in->log) != 0) {
         char *absolute = strdup(fg_log_path);
-        if (!absolute)
-            return 1;
-        free((void *)in->log);
-        in->log = absolute;
+        if (absolute) {
+            free((void *)in->log);
+            in->log = absolute;
+        }
     }
-    return 0;
+    fg_log_names = core_names;
+    free(names);
+    return rc;
 }
 
 __attribute__((constructor)) static void fg_stub_load(void)
