@@ -27,6 +27,9 @@
 static void capture_site(void)
 {
     struct fg_fork_site *site = fg_fork_site_here();
+    /* The parent's half of the child's poisoning first: it is the part the
+     * child needs (the fork site only names where the fork was). */
+    fg_poison_prepare_parent_sigsafe();
     /* Nothing is loaded here: fg_backtrace_load ran at JVM creation. */
     site->n = fg_backtrace_capture(site->ips, FG_FRAMES_MAX);
     fg.fork_parent_pid = fg.self_pid;

@@ -17,6 +17,9 @@
 extern void *const fg_env_stubs[FG_ENV_SLOTS_MAX];
 
 static void *env_original[FG_ENV_SLOTS_MAX];
+/* The table env_original was copied from by the parent's half (NULL: none
+ * ran, and the child copies it itself). */
+static void **env_original_of;
 static unsigned char env_warned[FG_ENV_SLOTS_MAX];
 static struct JNIInvokeInterface_ poisoned_invoke;
 /* A JNIEnv whose table is the (poisoned) global one: what a refused Attach
@@ -229,33 +232,78 @@ static jint JNICALL vm_attach_daemon(JavaVM *vm, void **penv, void *args)
                   fg.vm_functions->AttachCurrentThreadAsDaemon);
 }
 
+/* Every page a child writes costs it a copy-on-write fault (~2 us): what
+ * can be written in the parent is, and the child clears only what is set. */
+static void clear_set_sigsafe(unsigned char *flags, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (flags[i])
+            flags[i] = 0;
+}
+
+static void copy_original_sigsafe(void)
+{
+    unsigned i;
+    for (i = 0; i < fg.env_slots; i++)
+        env_original[i] = fg.env_table[i];
+}
+
+/* The poisoned invoke table and env, the same for every child: built in the
+ * parent by the first fork's half, or by a child whose parent's half did
+ * not run. */
+static void build_invoke_sigsafe(void)
+{
+    if (fg.env_table && poisoned_env != fg.env_table)
+        poisoned_env = fg.env_table;
+    if (!fg.vm_functions || poisoned_invoke.DestroyJavaVM == vm_destroy)
+        return;
+    poisoned_invoke = *fg.vm_functions;
+    poisoned_invoke.DestroyJavaVM = vm_destroy;
+    poisoned_invoke.AttachCurrentThread = vm_attach;
+    poisoned_invoke.DetachCurrentThread = vm_detach;
+    poisoned_invoke.GetEnv = vm_get_env;
+    poisoned_invoke.AttachCurrentThreadAsDaemon = vm_attach_daemon;
+}
+
+void fg_poison_prepare_parent_sigsafe(void)
+{
+    /* A poisoned child forking again: its own child inherits its copy of
+     * the real table (the table itself now holds the stubs). */
+    if (fg.poisoned || fg.cfg.mode == FG_MODE_OFF)
+        return;
+    if (fg.env_table) {
+        copy_original_sigsafe();
+        __atomic_store_n(&env_original_of, fg.env_table, __ATOMIC_RELEASE);
+    }
+    build_invoke_sigsafe();
+    if (fg.cfg.mode == FG_MODE_BLOCK)
+        fg_signals_prepare_parent_sigsafe();
+}
+
 void fg_poison_child_sigsafe(void)
 {
     unsigned i;
     /* "One report per process": a grandchild starts with a clean record,
      * whatever its parent (a poisoned child) reported or tore down. */
-    fg.reported = 0;
-    fg.teardown = 0;
-    memset(env_warned, 0, sizeof env_warned);
-    memset(vm_warned, 0, sizeof vm_warned);
+    if (fg.reported)
+        fg.reported = 0;
+    if (fg.teardown)
+        fg.teardown = 0;
+    clear_set_sigsafe(env_warned, sizeof env_warned);
+    clear_set_sigsafe(vm_warned, sizeof vm_warned);
     if (fg.poisoned)
         return;
     if (fg.env_table) {
-        for (i = 0; i < fg.env_slots; i++)
-            env_original[i] = fg.env_table[i];
+        if (env_original_of != fg.env_table)
+            copy_original_sigsafe();
         for (i = 4; i < fg.env_slots; i++)
             fg.env_table[i] = fg_env_stubs[i];
-        poisoned_env = fg.env_table;
     }
+    build_invoke_sigsafe();
     if (fg.vm && fg.vm_functions) {
         /* The invoke table itself is read-only (RELRO); the JavaVM struct that
          * points to it is not. */
-        poisoned_invoke = *fg.vm_functions;
-        poisoned_invoke.DestroyJavaVM = vm_destroy;
-        poisoned_invoke.AttachCurrentThread = vm_attach;
-        poisoned_invoke.DetachCurrentThread = vm_detach;
-        poisoned_invoke.GetEnv = vm_get_env;
-        poisoned_invoke.AttachCurrentThreadAsDaemon = vm_attach_daemon;
         *fg.vm = &poisoned_invoke;
     }
     if (fg.cfg.mode == FG_MODE_BLOCK) {

@@ -18,6 +18,11 @@ unsigned fg_poison_env_slots(jint version);
  * already done (grandchildren inherit the poisoned tables). */
 void fg_poison_child_sigsafe(void);
 
+/* The parent's half, just before a fork whose child will be poisoned: the
+ * copy of the real table and the poisoned invoke table are written here, so
+ * that the child writes as few pages as it can. Async-signal-safe. */
+void fg_poison_prepare_parent_sigsafe(void);
+
 /* Called by the stubs (hooks/stubs_<arch>.S) with the JNI caller's return
  * address: returns the function to run for JNIEnv slot `slot`, or never
  * returns (block). */

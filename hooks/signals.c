@@ -5,7 +5,6 @@
 
 #include <signal.h>
 #include <stdint.h>
-#include <string.h>
 
 /* Standard signals only: HotSpot uses no real-time signal, and each
  * rt_sigaction costs ~0.1 us of the child's start. */
@@ -16,6 +15,12 @@ static int have_snapshot;
 /* A bit per signal whose handler lived in libjvm right after the JVM was
  * created: the only ones a child needs to look at (about 8 of 31). */
 static uint32_t jvm_handlers;
+/* Of those, the ones still libjvm's at the last fork, found in the parent
+ * (fg_signals_prepare_parent_sigsafe): the child then sets them without
+ * asking first, one system call each. */
+static uint32_t reset_next;
+static int prepared;
+static const struct sigaction default_action = {.sa_handler = SIG_DFL};
 
 static int skipped(int sig)
 {
@@ -55,20 +60,27 @@ void fg_signals_after_creation(void)
             jvm_handlers |= 1u << sig;
 }
 
+void fg_signals_prepare_parent_sigsafe(void)
+{
+    uint32_t bits = 0;
+    int sig;
+    for (sig = 1; sig < FG_STD_SIGNALS; sig++)
+        if ((jvm_handlers & (1u << sig)) && jvm_handles_sigsafe(sig))
+            bits |= 1u << sig;
+    /* Threads forking at once find the same bits. */
+    __atomic_store_n(&reset_next, bits, __ATOMIC_RELAXED);
+    __atomic_store_n(&prepared, 1, __ATOMIC_RELEASE);
+}
+
 void fg_signals_reset_child_sigsafe(void)
 {
-    int sig;
+    /* A child whose parent half did not run (a caller of the poisoning
+     * itself, as the unit tests are) asks for each signal first. */
+    int ask = !__atomic_load_n(&prepared, __ATOMIC_ACQUIRE), sig;
+    uint32_t bits = ask ? jvm_handlers : reset_next;
     for (sig = 1; sig < FG_STD_SIGNALS; sig++) {
-        struct sigaction dfl;
-        if (!(jvm_handlers & (1u << sig)) || !jvm_handles_sigsafe(sig))
+        if (!(bits & (1u << sig)) || (ask && !jvm_handles_sigsafe(sig)))
             continue;
-        if (have_snapshot) {
-            sigaction(sig, &before_jvm[sig], NULL);
-        } else {
-            memset(&dfl, 0, sizeof dfl);
-            dfl.sa_handler = SIG_DFL;
-            sigemptyset(&dfl.sa_mask);
-            sigaction(sig, &dfl, NULL);
-        }
+        sigaction(sig, have_snapshot ? &before_jvm[sig] : &default_action, NULL);
     }
 }

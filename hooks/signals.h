@@ -26,4 +26,11 @@ void fg_signals_after_creation(void);
  * may have the loader's lock held). */
 void fg_signals_reset_child_sigsafe(void);
 
+/* In the parent, just before a fork whose child will be poisoned: which of
+ * those handlers are still libjvm's (a host may have installed its own
+ * since), so that the child only sets dispositions, one rt_sigaction each,
+ * instead of asking first. Async-signal-safe (a fork may come from a signal
+ * handler). */
+void fg_signals_prepare_parent_sigsafe(void);
+
 #endif
