@@ -2,6 +2,7 @@
 
 #include "elf_lookup.h"
 #include "messages.h"
+#include "pystack.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -134,6 +135,9 @@ void fg_host_detect(const char *creator)
                : by_args == FG_HOST_GUNICORN ? FG_HOST_GUNICORN
                                              : FG_HOST_PYTHON;
     fg.host = host;
+    /* Any host may embed CPython (a C program, uWSGI): its reports name the
+     * Python lines whenever the interpreter is there. */
+    fg_pystack_resolve();
 }
 
 const char *fg_host_name(enum fg_host host)

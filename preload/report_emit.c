@@ -4,6 +4,7 @@
 #include "guard.h"
 #include "host.h"
 #include "log.h"
+#include "pystack.h"
 #include "report.h"
 #include "state.h"
 #include "fork_site.h"
@@ -18,6 +19,7 @@ struct unwind_job {
     int n;
     struct fg_frame fork_frames[FG_FRAMES_MAX];
     int n_fork;
+    struct fg_pystack py;
 };
 
 static void unwind_job_run(void *arg)
@@ -33,6 +35,9 @@ static void unwind_job_run(void *arg)
         job->n_fork = i + 1;
     }
     fg_backtrace_symbolize_guarded(job->fork_frames, job->n_fork);
+    /* Before the C walk: in a Python host these are the lines its user
+     * reads, and they come from the interpreter's own bookkeeping. */
+    fg_pystack_capture_guarded(&job->py);
     job->n = fg_backtrace_here_guarded(job->frames, FG_FRAMES_MAX);
     fg_backtrace_symbolize_guarded(job->frames, job->n);
 }
@@ -81,6 +86,13 @@ static void fill_common_sigsafe(struct fg_report *r, const char *event)
     r->mode = fg.cfg.mode;
 }
 
+static void set_python(struct fg_report *r, const struct fg_pystack *py)
+{
+    r->py_lines = py->lines;
+    r->n_py_lines = py->n;
+    r->py_cut = py->cut;
+}
+
 static int
     job_busy; /* the job buffer is in use: a warn-mode child may report from two threads */
 
@@ -116,7 +128,10 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
         r.frames_cut = 1;
     } else {
         memset(&job, 0, sizeof job);
+        fg_pystack_clear(&job.py);
         cut = fg_guard_run_sigsafe(unwind_job_run, &job, FG_BACKTRACE_BOUND_MS) != 0;
+        fg_pystack_release_sigsafe(&job.py);
+        set_python(&r, &job.py);
         r.frames = job.frames;
         r.n_frames = job.n;
         r.fork_frames = job.fork_frames;
@@ -135,12 +150,15 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
 struct symbolize_job {
     struct fg_frame *frames;
     int n;
+    struct fg_pystack py;
 };
 
 static void symbolize_job_run(void *arg)
 {
     struct symbolize_job *job = arg;
     fg_backtrace_symbolize_guarded(job->frames, job->n);
+    /* The forking thread is still in os.fork(): its stack names the line. */
+    fg_pystack_capture_guarded(&job->py);
 }
 
 void fg_report_fork(pid_t child, const uintptr_t *ips, int n)
@@ -160,8 +178,11 @@ void fg_report_fork(pid_t child, const uintptr_t *ips, int n)
      * fork must not die of its own warning. */
     job.frames = frames;
     job.n = i;
+    fg_pystack_clear(&job.py);
     fg_guard_run_sigsafe(symbolize_job_run, &job, FG_BACKTRACE_BOUND_MS);
+    fg_pystack_release_sigsafe(&job.py);
     fill_common_sigsafe(&r, "fork");
+    set_python(&r, &job.py);
     r.parent_pid = r.pid;
     r.child_pid = child;
     r.action = "none";
