@@ -85,7 +85,9 @@ void fg_pystack_parse(struct fg_pystack *s, size_t len)
             s->cut = 1; /* the last line did not fit */
             break;
         }
-        if (starts_with(p, nl, "  File ")) {
+        if (n == 0 && starts_with(p, nl, "  File \"" FG_PYSTACK_OWN_FILE "\"")) {
+            /* forkguard's own wrapper, innermost: not the host's code */
+        } else if (starts_with(p, nl, "  File ")) {
             if (n == FG_PYSTACK_LINES) {
                 s->cut = 1;
                 break;

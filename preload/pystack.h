@@ -19,6 +19,11 @@
 #define FG_PYSTACK_BYTES 4096
 #define FG_PYSTACK_LINES FG_FRAMES_MAX
 
+/* The file name forkguard's own Python code runs under (the JPype
+ * adapter's wrappers): a report's Python block leaves its innermost frames
+ * with this name out, so that it ends at the host's own code. */
+#define FG_PYSTACK_OWN_FILE "<forkguard>"
+
 struct fg_pystack {
     /* `File "app.py", line 18, in w_time`, innermost last; each points into
      * text. */

@@ -93,6 +93,38 @@ static void set_python(struct fg_report *r, const struct fg_pystack *py)
     r->py_cut = py->cut;
 }
 
+static struct {
+    const char *const *lines;
+    int n;
+} py_inner;
+
+void fg_report_python_inner(const char *const *lines, int n)
+{
+    py_inner.lines = lines;
+    py_inner.n = n;
+}
+
+/* The stack's lines, then the inner ones, innermost last; the outermost are
+ * left out past the bound. */
+static void add_python_inner(struct fg_report *r, const char **merged)
+{
+    int room, keep, i, n = 0, m = py_inner.n;
+    if (m <= 0)
+        return;
+    if (m > FG_PYSTACK_LINES)
+        m = FG_PYSTACK_LINES;
+    room = FG_PYSTACK_LINES - m;
+    keep = r->n_py_lines < room ? r->n_py_lines : room;
+    if (keep < r->n_py_lines)
+        r->py_cut = 1;
+    for (i = r->n_py_lines - keep; i < r->n_py_lines; i++)
+        merged[n++] = r->py_lines[i];
+    for (i = py_inner.n - m; i < py_inner.n; i++)
+        merged[n++] = py_inner.lines[i];
+    r->py_lines = merged;
+    r->n_py_lines = n;
+}
+
 static int
     job_busy; /* the job buffer is in use: a warn-mode child may report from two threads */
 
@@ -105,6 +137,7 @@ void fg_report_reset_child_sigsafe(void)
 void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const char *result)
 {
     static struct unwind_job job; /* too big for small thread stacks */
+    static const char *merged[FG_PYSTACK_LINES];
     char action[160], record[FG_RECORD_MAX];
     struct fg_buf ab;
     struct fg_report r;
@@ -132,6 +165,7 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
         cut = fg_guard_run_sigsafe(unwind_job_run, &job, FG_BACKTRACE_BOUND_MS) != 0;
         fg_pystack_release_sigsafe(&job.py);
         set_python(&r, &job.py);
+        add_python_inner(&r, merged);
         r.frames = job.frames;
         r.n_frames = job.n;
         r.fork_frames = job.fork_frames;
@@ -144,6 +178,7 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
         n = fg_report_json(record, sizeof record, &r);
     if (r.frames == job.frames)
         __atomic_store_n(&job_busy, 0, __ATOMIC_RELEASE);
+    py_inner.n = 0;
     fg_log_write_sigsafe(record, n);
 }
 
