@@ -4,6 +4,7 @@
  * its last line, is counted as bad: a gate must not pass on a log it could not
  * read. */
 #include "report_read.h"
+#include "report_python.h"
 #include "report_record.h"
 
 #include <json-c/json.h>
@@ -50,6 +51,25 @@ static struct fg_report_owner *owner_of(struct fg_report_summary *s,
     return o;
 }
 
+void fg_report_python_sites(struct fg_report_child *c, const char *const *lines, size_t n)
+{
+    const char *call = fg_report_py_first_call(lines, n);
+    const char *fork = fg_report_py_fork_site(lines, n);
+    /* For a Python host the user's own lines say more than C frames of
+     * the interpreter; the first record that has them names them. */
+    if (!call || c->py_named)
+        return;
+    c->py_named = 1;
+    {
+        free(c->first_call);
+        c->first_call = fg_report_dup(call);
+    }
+    if (fork) {
+        free(c->fork_site);
+        c->fork_site = fg_report_dup(fork);
+    }
+}
+
 struct fg_report_child *fg_report_child_of(struct fg_report_owner *o, long long pid)
 {
     size_t i;
@@ -83,6 +103,7 @@ static void add_jni(struct fg_report_summary *s, const struct fg_report_rec *r)
         c->first_call = fg_report_dup(r->first_call);
     if (!c->fork_site)
         c->fork_site = fg_report_dup(r->fork_site);
+    fg_report_python_sites(c, r->py_lines, r->n_py);
     len = strlen(c->functions);
     snprintf(c->functions + len, sizeof c->functions - len, "%s%s [%s]", len ? ", " : "",
              r->function ? r->function : "?", r->action ? r->action : "?");
@@ -111,8 +132,11 @@ void fg_report_add(struct fg_report_summary *s, const struct fg_report_rec *r, l
         add_jni(s, r);
     } else if (strcmp(r->event, "fork") == 0) {
         struct fg_report_owner *o = owner_of(s, r);
-        if (o && o->forks++ == 0)
-            o->first_fork_site = fg_report_dup(r->fork_site);
+        if (o && o->forks++ == 0) {
+            /* The forking thread's stack: its innermost user line forked. */
+            const char *py = fg_report_py_first_call(r->py_lines, r->n_py);
+            o->first_fork_site = fg_report_dup(py ? py : r->fork_site);
+        }
     } else if (strcmp(r->event, "truncated") == 0) {
         /* The library's stand-in for a record too big for its buffer: it
          * may have been a JNI use. */
@@ -174,9 +198,27 @@ static const char *frame0(struct json_object *o, const char *key)
     return json_object_is_type(f, json_type_string) ? json_object_get_string(f) : NULL;
 }
 
+/* The strings of python_stack (innermost last), at most `max`: the
+ * innermost kept. */
+static size_t py_stack(struct json_object *o, const char **out, size_t max)
+{
+    struct json_object *a = member(o, "python_stack", json_type_array), *f;
+    size_t len, i, n = 0;
+    if (!a)
+        return 0;
+    len = json_object_array_length(a);
+    for (i = len > max ? len - max : 0; i < len; i++) {
+        f = json_object_array_get_idx(a, i);
+        if (json_object_is_type(f, json_type_string))
+            out[n++] = json_object_get_string(f);
+    }
+    return n;
+}
+
 static int json_line(struct fg_report_summary *s, const char *line, size_t len, long lineno)
 {
     struct json_object *j = parse_object(line, len);
+    const char *py[FG_REPORT_PY_LINES];
     struct fg_report_rec r;
     memset(&r, 0, sizeof r);
     if (!j || !(r.event = str(j, "event"))) {
@@ -194,6 +236,8 @@ static int json_line(struct fg_report_summary *s, const char *line, size_t len, 
     r.message = str(j, "message");
     r.first_call = frame0(j, "backtrace");
     r.fork_site = frame0(j, "fork_backtrace");
+    r.n_py = py_stack(j, py, FG_REPORT_PY_LINES);
+    r.py_lines = py;
     fg_report_add(s, &r, lineno);
     s->json_records++;
     json_object_put(j); /* add_record copied what it keeps */

@@ -8,8 +8,10 @@
 struct fg_report_child {
     long long pid, parent;
     char functions[512]; /* "FindClass [abort], GetEnv [passed]" */
-    char *first_call;    /* backtrace frame #0 of its first report */
+    char *first_call;    /* backtrace frame #0 of its first report, or the
+                            user's innermost Python line (cli/report_python.h) */
     char *fork_site;
+    int py_named; /* first_call and fork_site come from a Python stack */
 };
 
 struct fg_report_owner {
@@ -40,6 +42,9 @@ enum fg_report_text_step {
     FG_STEP_AT_FORK
 };
 
+/* Python lines kept of a text record (preload/pystack.h's bound). */
+#define FG_REPORT_PY_LINES 32
+
 /* A text record under way (cli/report_read.c). */
 struct fg_report_text {
     enum fg_report_text_kind kind;
@@ -49,6 +54,9 @@ struct fg_report_text {
     long long pid, owner, parent, child;
     char function[128], action[16];
     char *libjvm, *host, *fix, *first_frame;
+    int in_py; /* inside its "at (Python)" block */
+    char *py[FG_REPORT_PY_LINES];
+    size_t n_py;
 };
 
 struct fg_report_summary {

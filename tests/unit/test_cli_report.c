@@ -3,6 +3,7 @@
  * it cannot read is counted, with its number, and a JNI use it can see is
  * counted even when the rest of its record is lost. */
 #include "cli/report_read.c"
+#include "cli/report_python.c"
 #include "cli/report_text.c"
 #include "preload/backtrace.h"
 #include "preload/report.h"
