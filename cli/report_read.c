@@ -125,6 +125,35 @@ void fg_report_add_message(struct fg_report_summary *s, const char *m)
         s->n_messages++;
 }
 
+static void add_fork_line(struct fg_report_owner *o, long long child, const char *site)
+{
+    void *grown = realloc(o->fork_lines, (o->n_fork_lines + 1) * sizeof o->fork_lines[0]);
+    if (!grown)
+        return;
+    o->fork_lines = grown;
+    o->fork_lines[o->n_fork_lines].child = child;
+    o->fork_lines[o->n_fork_lines].site = strdup(site);
+    if (o->fork_lines[o->n_fork_lines].site)
+        o->n_fork_lines++;
+}
+
+/* A child whose fork was warned about forked where its parent's stack said:
+ * exact, where the child's own stack shows the forking frame only at its
+ * later line (os.fork() followed by more code). */
+static void fork_lines_to_children(struct fg_report_summary *s)
+{
+    size_t i, j, k;
+    for (i = 0; i < s->n_owners; i++) {
+        struct fg_report_owner *o = &s->owners[i];
+        for (j = 0; j < o->n_children; j++)
+            for (k = 0; k < o->n_fork_lines; k++)
+                if (o->fork_lines[k].child == o->children[j].pid) {
+                    free(o->children[j].fork_site);
+                    o->children[j].fork_site = fg_report_dup(o->fork_lines[k].site);
+                }
+    }
+}
+
 void fg_report_add(struct fg_report_summary *s, const struct fg_report_rec *r, long lineno)
 {
     s->records++;
@@ -132,11 +161,12 @@ void fg_report_add(struct fg_report_summary *s, const struct fg_report_rec *r, l
         add_jni(s, r);
     } else if (strcmp(r->event, "fork") == 0) {
         struct fg_report_owner *o = owner_of(s, r);
-        if (o && o->forks++ == 0) {
-            /* The forking thread's stack: its innermost user line forked. */
-            const char *py = fg_report_py_first_call(r->py_lines, r->n_py);
+        /* The forking thread's stack: its innermost user line forked. */
+        const char *py = fg_report_py_first_call(r->py_lines, r->n_py);
+        if (o && o->forks++ == 0)
             o->first_fork_site = fg_report_dup(py ? py : r->fork_site);
-        }
+        if (o && py && r->child)
+            add_fork_line(o, r->child, py);
     } else if (strcmp(r->event, "truncated") == 0) {
         /* The library's stand-in for a record too big for its buffer: it
          * may have been a JNI use. */
@@ -228,6 +258,7 @@ static int json_line(struct fg_report_summary *s, const char *line, size_t len, 
     r.pid = num(j, "pid");
     r.owner = num(j, "owner_pid");
     r.parent = num(j, "parent_pid");
+    r.child = num(j, "child_pid");
     r.function = str(j, "function");
     r.action = str(j, "action");
     r.libjvm = str(j, "libjvm");
@@ -292,6 +323,7 @@ void fg_report_line(struct fg_report_summary *s, char *line, size_t len, long li
 void fg_report_end(struct fg_report_summary *s)
 {
     fg_report_text_cut(s, &s->text);
+    fork_lines_to_children(s);
 }
 
 void fg_report_init(struct fg_report_summary *s)
@@ -309,6 +341,9 @@ void fg_report_free(struct fg_report_summary *s)
             free(o->children[j].fork_site);
         }
         free(o->children);
+        for (j = 0; j < o->n_fork_lines; j++)
+            free(o->fork_lines[j].site);
+        free(o->fork_lines);
         free(o->libjvm);
         free(o->host);
         free(o->fix);

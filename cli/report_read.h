@@ -18,6 +18,11 @@ struct fg_report_owner {
     long long pid;
     char *libjvm, *host, *fix, *first_fork_site;
     size_t forks;
+    struct {
+        long long child;
+        char *site; /* the forking thread's innermost user Python line */
+    } * fork_lines; /* from fork records (FORKGUARD_ON_FORK=warn) */
+    size_t n_fork_lines;
     struct fg_report_child *children;
     size_t n_children;
 };

@@ -11,7 +11,7 @@
 struct fg_report_rec {
     const char *event, *function, *action, *libjvm, *host, *fix, *first_call, *fork_site,
         *message;
-    long long pid, owner, parent;
+    long long pid, owner, parent, child;
     /* A CPython host's stack (innermost last), or none. */
     const char *const *py_lines;
     size_t n_py;

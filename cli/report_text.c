@@ -77,6 +77,7 @@ static void text_commit(struct fg_report_summary *s, struct fg_report_text *t)
     r.pid = t->pid;
     r.owner = t->owner;
     r.parent = t->parent;
+    r.child = t->child;
     r.libjvm = t->libjvm;
     r.host = t->host;
     r.fix = t->fix;
