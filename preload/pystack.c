@@ -139,9 +139,30 @@ void fg_pystack_capture_guarded(struct fg_pystack *s)
     fg_pystack_parse(s, len);
 }
 
+/* CPython's Py_tss_t, zeroed: what PyThread_tss_get reads. */
+struct fg_py_tss {
+    int initialized;
+    unsigned key;
+};
+
 static void warm_job_run(void *arg)
 {
-    fg_pystack_capture_guarded(arg);
+    struct fg_pystack *s = arg;
+    void (*write_noraise)(int, const void *, size_t);
+    void *(*tss_get)(struct fg_py_tss *);
+    struct fg_py_tss tss = {0, 0};
+    fg_pystack_capture_guarded(s);
+    if (s->n || !fg_pystack_available() || pipe2(s->fds, O_NONBLOCK | O_CLOEXEC) != 0)
+        return;
+    /* No Python on this thread yet (a program that initialises CPython after
+     * creating the JVM): bind the two calls a capture makes through the
+     * interpreter's PLT by making them once, harmlessly. */
+    *(void **)&write_noraise = fg_elf_find(NULL, "_Py_write_noraise", NULL, NULL);
+    *(void **)&tss_get = fg_elf_find(NULL, "PyThread_tss_get", NULL, NULL);
+    if (write_noraise)
+        write_noraise(s->fds[1], "", 1);
+    if (tss_get)
+        tss_get(&tss);
 }
 
 void fg_pystack_resolve(void)
