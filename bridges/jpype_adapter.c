@@ -157,34 +157,45 @@ static fg_pyobject *reporting(fg_pyobject *self, fg_pyobject *unused)
 }
 
 /* The frames _forkguard_popped found (a tuple of `File ..., line N, in f`
- * lines, innermost last), kept for the report being written. */
-static void python_inner(fg_pyobject *popped, char *mem, size_t size, const char **lines,
-                         int *n)
+ * lines, innermost last), kept for the report being written: the innermost
+ * that fit. Returns 1 when some were left out. */
+static int python_inner(fg_pyobject *popped, char *mem, size_t size, const char **lines, int *n)
 {
     long i, count;
-    size_t used = 0, len;
+    size_t end = size, len;
     const char *line;
+    int k, cut = 0;
     *n = 0;
-    if (!popped || !py.tuple_size)
-        return;
+    if (!popped)
+        return 0;
     count = py.tuple_size(popped);
     if (count < 0) {
         py.err_clear(); /* not a tuple: None */
-        return;
+        return 0;
     }
-    for (i = 0; i < count && *n < FG_PYSTACK_LINES; i++) {
+    /* From the innermost outwards, at the end of mem... */
+    for (i = count - 1; i >= 0; i--) {
         line = py.utf8(py.tuple_item(popped, i));
         if (!line) {
             py.err_clear();
             continue;
         }
         len = strlen(line) + 1;
-        if (used + len > size)
+        if (*n == FG_PYSTACK_LINES || len > end) {
+            cut = 1;
             break;
-        memcpy(mem + used, line, len);
-        lines[(*n)++] = mem + used;
-        used += len;
+        }
+        end -= len;
+        memcpy(mem + end, line, len);
+        lines[(*n)++] = mem + end;
     }
+    /* ...then innermost last. */
+    for (k = 0; k < *n / 2; k++) {
+        line = lines[k];
+        lines[k] = lines[*n - 1 - k];
+        lines[*n - 1 - k] = line;
+    }
+    return cut;
 }
 
 /* None outside a guarded child. In one, at the first real use of Java
@@ -198,15 +209,15 @@ static fg_pyobject *refused(fg_pyobject *self, fg_pyobject *popped)
     static const char *inner[FG_PYSTACK_LINES];
     char msg[1024];
     struct fg_buf b;
-    int n;
+    int n, cut;
     (void)self;
     if (!fg.poisoned || fg.cfg.mode != FG_MODE_BLOCK || !fg.owner_pid ||
         fg.owner_pid == getpid())
         return py.build("");
     if (will_report()) {
         fg.reported = 1;
-        python_inner(popped, inner_text, sizeof inner_text, inner, &n);
-        fg_report_python_inner(inner, n);
+        cut = python_inner(popped, inner_text, sizeof inner_text, inner, &n);
+        fg_report_python_inner(inner, n, cut);
         fg_report_jni_sigsafe(FG_JPYPE_FUNCTION, FG_VERDICT_REFUSE, FG_JPYPE_RESULT);
     }
     fg_buf_init(&b, msg, sizeof msg);

@@ -95,13 +95,14 @@ static void set_python(struct fg_report *r, const struct fg_pystack *py)
 
 static struct {
     const char *const *lines;
-    int n;
+    int n, cut;
 } py_inner;
 
-void fg_report_python_inner(const char *const *lines, int n)
+void fg_report_python_inner(const char *const *lines, int n, int cut)
 {
     py_inner.lines = lines;
     py_inner.n = n;
+    py_inner.cut = cut;
 }
 
 /* The stack's lines, then the inner ones, innermost last; the outermost are
@@ -113,7 +114,10 @@ static void add_python_inner(struct fg_report *r, const char **merged)
         return;
     if (m > FG_PYSTACK_LINES)
         m = FG_PYSTACK_LINES;
-    room = FG_PYSTACK_LINES - m;
+    if (py_inner.cut || m < py_inner.n)
+        r->py_cut = 1;
+    /* A gap would read as one call: no outer lines past a cut. */
+    room = py_inner.cut ? 0 : FG_PYSTACK_LINES - m;
     keep = r->n_py_lines < room ? r->n_py_lines : room;
     if (keep < r->n_py_lines)
         r->py_cut = 1;

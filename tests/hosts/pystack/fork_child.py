@@ -1,6 +1,6 @@
 """os.fork() in the program's own code; the child uses Java two calls down
-and catches the exception itself. Lines marked `# L:` are asserted by
-run.sh."""
+(with `deep`: 60 calls down) and catches the exception itself. Lines marked
+`# L:` are asserted by run.sh."""
 import os
 import sys
 
@@ -13,8 +13,16 @@ def use_java():
     return jpype.JClass("java.lang.System").currentTimeMillis()  # L:fork-java
 
 
+def deep(n):
+    if n == 0:
+        return use_java()  # L:fork-deep-java
+    return deep(n - 1)  # L:fork-deep
+
+
 def child():
     try:
+        if sys.argv[1:] == ["deep"]:
+            deep(60)
         use_java()  # L:fork-call
     except Exception as e:
         print("child: raised", type(e).__name__, flush=True)
