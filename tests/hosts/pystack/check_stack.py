@@ -15,7 +15,6 @@ INDENT = " " * 18
 def blocks(path, event):
     """[(lines, cut)] of the EVENT records, and how many EVENT records."""
     out, n = [], 0
-    text_event = None
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
     i = 0
@@ -28,18 +27,22 @@ def blocks(path, event):
                 if "python_stack" in d:
                     out.append((d["python_stack"], d["python_stack_cut"]))
         elif line.startswith("forkguard: JNI call "):
-            text_event = "jni_in_child"
-            n += event == text_event
+            n += event == "jni_in_child"
         elif line.startswith("forkguard: pid ") and "owner of a live JVM, forked" in line:
-            text_event = "fork"
-            n += event == text_event
-        elif line.startswith(AT) and text_event == event:
+            n += event == "fork"
+        elif line.startswith(AT):
+            # Records of concurrent processes may alternate: a block is a JNI
+            # report's when its JNI backtrace follows, a fork record's when
+            # the fork backtrace does.
             block = [line[len(AT):]]
             while i + 1 < len(lines) and lines[i + 1].startswith(INDENT):
                 i += 1
                 block.append(lines[i][len(INDENT):])
+            after = lines[i + 1] if i + 1 < len(lines) else ""
+            kind = "jni_in_child" if after.startswith("  at (JNI call):") else "fork"
             cut = block[0] == "(outer frames left out)"
-            out.append(([b for b in block if b.startswith("File ")], cut))
+            if kind == event:
+                out.append(([b for b in block if b.startswith("File ")], cut))
         i += 1
     return out, n
 

@@ -94,5 +94,65 @@ for jh in $(jdks); do
     check "$t: a stack deeper than the bound keeps its 32 innermost lines, marked as cut" \
       "$(cat "$ERR")" test "$RC" = 0
   done
+
+  # gunicorn --preload, one worker: /java raises out of the app into
+  # gunicorn's handler (HTTP 500); the worker's report names the app's lines.
+  for fmt in text json; do
+    t="pystack $n $fmt gunicorn"
+    LOGF=$FG_TMP/gunicorn.$n.$fmt
+    : >"$LOGF"
+    PORT=$("$PYTHON" "$ROOT/tests/hosts/gunicorn/client.py" port)
+    timeout -k 5 120 env LD_PRELOAD="$FG_LIB" JAVA_HOME="$jh" FORKGUARD_FORMAT="$fmt" \
+      FORKGUARD_LOG="$LOGF" /usr/bin/gunicorn --chdir "$D" -b "127.0.0.1:$PORT" --preload -w 1 \
+      --timeout 30 --graceful-timeout 5 gunicorn_app:app >/dev/null 2>"$FG_TMP/gunicorn.err" </dev/null &
+    SRV=$!
+    bounded 40 "$PYTHON" "$ROOT/tests/hosts/gunicorn/client.py" wait "$PORT" 30
+    check "$t: server ready" "port $PORT not accepting within 30 s: $(head -c 300 "$FG_TMP/gunicorn.err")" \
+      test "$RC" = 0
+    bounded 30 "$PYTHON" "$ROOT/tests/hosts/gunicorn/client.py" get "$PORT" /java 10
+    check "$t: /java fails fast (HTTP 500)" "expected status 500" has "$OUT" '^status 500 '
+    stop_server TERM 15
+    stack "$LOGF" jni_in_child "$D/gunicorn_app.py" "$(frame gunicorn_app.py gunicorn-app app)" \
+      "$(frame gunicorn_app.py gunicorn-java java_time)"
+    check "$t: the worker's report names the app's call and its Java use" "$(cat "$ERR")" \
+      test "$RC" = 0
+    report "$LOGF"
+    check "$t: forkguard report's first call is the app's Java use" "expected java_time's line" \
+      grep -qxF "      first call at $(frame gunicorn_app.py gunicorn-java java_time)" "$OUT"
+  done
+
+  # CPython embedded in a C program that created the JVM: a JNI use from a C
+  # thread Python never ran on gets the plain report; one from Python code,
+  # through ctypes, names that code's line.
+  if gcc -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -rdynamic -I"$jh/include" -I"$jh/include/linux" \
+      $(/usr/bin/python3-config --embed --includes) "$D/embed.c" -o "$T/embed-$n" \
+      -L"$jh/lib/server" -Wl,-rpath,"$jh/lib/server" -ljvm -lpthread \
+      $(/usr/bin/python3-config --embed --ldflags) 2>"$FG_TMP/embed.cc"; then
+    for fmt in text json; do
+      t="pystack $n $fmt embedded"
+      LOGF=$FG_TMP/embed.$n.$fmt
+      : >"$LOGF"
+      bounded 60 env LD_PRELOAD="$FG_LIB" FORKGUARD_FORMAT="$fmt" FORKGUARD_LOG="$LOGF" \
+        "$T/embed-$n" thread "$D/embed_use.py"
+      check "$t: C thread: refused attach, child exits 0" "expected 'thread: attach -1', 'child: exit 0'" \
+        bash -c "grep -q '^thread: attach -1$' '$OUT' && grep -q '^child: exit 0$' '$OUT'"
+      check "$t: C thread without a Python thread state: a report, with C frames only" \
+        "expected the AttachCurrentThread report with its attach frame" \
+        bash -c "grep -q 'AttachCurrentThread' '$LOGF' && grep -q 'attach+0x' '$LOGF'"
+      stack "$LOGF" jni_in_child "$D/embed_use.py" --none
+      check "$t: C thread without a Python thread state: no Python block" "$(cat "$ERR")" test "$RC" = 0
+      : >"$LOGF"
+      bounded 60 env LD_PRELOAD="$FG_LIB" FORKGUARD_FORMAT="$fmt" FORKGUARD_LOG="$LOGF" \
+        FORKGUARD_EXIT_CODE=70 "$T/embed-$n" python "$D/embed_use.py"
+      check "$t: Python code's JNI use: the child exits 70" "expected 'child: exit 70'" \
+        has "$OUT" '^child: exit 70$'
+      stack "$LOGF" jni_in_child "$D/embed_use.py" "$(frame embed_use.py embed-java '<module>')" \
+        --last "$(frame embed_use.py embed-java '<module>')"
+      check "$t: Python code's JNI use: the report names its line, innermost" "$(cat "$ERR")" \
+        test "$RC" = 0
+    done
+  else
+    fail "pystack $n: embedded host builds" "$(head -c 400 "$FG_TMP/embed.cc")"
+  fi
 done
 finish
