@@ -70,6 +70,15 @@ void fg_report_python_sites(struct fg_report_child *c, const char *const *lines,
     }
 }
 
+void fg_report_ruby_site(struct fg_report_child *c, const char *line)
+{
+    if (!line || c->py_named)
+        return;
+    c->py_named = 1;
+    free(c->first_call);
+    c->first_call = fg_report_dup(line);
+}
+
 struct fg_report_child *fg_report_child_of(struct fg_report_owner *o, long long pid)
 {
     size_t i;
@@ -104,6 +113,7 @@ static void add_jni(struct fg_report_summary *s, const struct fg_report_rec *r)
     if (!c->fork_site)
         c->fork_site = fg_report_dup(r->fork_site);
     fg_report_python_sites(c, r->py_lines, r->n_py);
+    fg_report_ruby_site(c, r->ruby_line);
     len = strlen(c->functions);
     snprintf(c->functions + len, sizeof c->functions - len, "%s%s [%s]", len ? ", " : "",
              r->function ? r->function : "?", r->action ? r->action : "?");
@@ -163,6 +173,8 @@ void fg_report_add(struct fg_report_summary *s, const struct fg_report_rec *r, l
         struct fg_report_owner *o = owner_of(s, r);
         /* The forking thread's stack: its innermost user line forked. */
         const char *py = fg_report_py_first_call(r->py_lines, r->n_py);
+        if (!py)
+            py = r->ruby_line;
         if (o && o->forks++ == 0)
             o->first_fork_site = fg_report_dup(py ? py : r->fork_site);
         if (o && py && r->child)
@@ -268,6 +280,7 @@ static int json_line(struct fg_report_summary *s, const char *line, size_t len, 
     r.first_call = frame0(j, "backtrace");
     r.fork_site = frame0(j, "fork_backtrace");
     r.n_py = py_stack(j, py, FG_REPORT_PY_LINES);
+    r.ruby_line = str(j, "ruby_line");
     r.py_lines = py;
     fg_report_add(s, &r, lineno);
     s->json_records++;

@@ -59,7 +59,9 @@ struct fg_report_text {
     long long pid, owner, parent, child;
     char function[128], action[16];
     char *libjvm, *host, *fix, *first_frame;
-    int in_py; /* inside its "at (Python)" block */
+    int in_py;   /* inside its "at (Python)" block */
+    int py_done; /* frames record: past the script's lines, before "at (JNI call)" */
+    char *ruby_line;
     char *py[FG_REPORT_PY_LINES];
     size_t n_py;
 };

@@ -83,6 +83,15 @@ static void text_python(struct fg_buf *b, const struct fg_report *r)
     }
 }
 
+static void text_ruby(struct fg_buf *b, const struct fg_report *r)
+{
+    if (!r->ruby_line || !r->ruby_line[0])
+        return;
+    fg_buf_str(b, "  at (Ruby):      ");
+    fg_buf_str(b, r->ruby_line);
+    fg_buf_char(b, '\n');
+}
+
 static void text_jvm_line(struct fg_buf *b, const struct fg_report *r)
 {
     fg_buf_str(b, "\n  jvm:     created by pid ");
@@ -132,6 +141,7 @@ size_t fg_report_text_frames(char *mem, size_t size, const struct fg_report *r)
     struct fg_buf b;
     fg_buf_init(&b, mem, size);
     text_python(&b, r);
+    text_ruby(&b, r);
     text_frames(&b, "  at (JNI call):  ", r->frames, r->n_frames, r->frames_cut);
     text_frames(&b, "  at (fork):      ", r->fork_frames, r->n_fork_frames, 0);
     if (b.truncated)
@@ -156,6 +166,7 @@ size_t fg_report_text_fork(char *mem, size_t size, const struct fg_report *r)
     text_why_fix_action(&b, r, FG_MSG_WHY_FORK);
     fg_buf_char(&b, '\n');
     text_python(&b, r);
+    text_ruby(&b, r);
     text_frames(&b, "  at (fork):      ", r->fork_frames, r->n_fork_frames, 0);
     if (b.truncated)
         return fg_buf_finish(&b, "\n");
@@ -258,6 +269,8 @@ static size_t json_record(char *mem, size_t size, const struct fg_report *r, int
             json_key(&b, "backtrace_cut");
             fg_buf_str(&b, r->frames_cut ? "true" : "false");
             json_python(&b, r);
+            if (r->ruby_line && r->ruby_line[0])
+                json_str(&b, "ruby_line", r->ruby_line);
         } else {
             fg_buf_str(&b, ",\"backtrace\":[],\"fork_backtrace\":[],\"truncated\":true");
         }

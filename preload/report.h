@@ -34,6 +34,9 @@ struct fg_report {
     const char *const *py_lines;
     int n_py_lines;
     int py_cut; /* outer Python frames left out */
+    /* Ruby host: "app.rb:12", the reporting thread's innermost Ruby line
+     * (preload/rubyline.h); NULL or "" elsewhere. */
+    const char *ruby_line;
 };
 
 /* Text: the first lines (what, who, why, fix, action), written before any

@@ -5,6 +5,7 @@
 #include "host.h"
 #include "log.h"
 #include "pystack.h"
+#include "rubyline.h"
 #include "report.h"
 #include "state.h"
 #include "fork_site.h"
@@ -20,6 +21,7 @@ struct unwind_job {
     struct fg_frame fork_frames[FG_FRAMES_MAX];
     int n_fork;
     struct fg_pystack py;
+    char ruby_line[512];
 };
 
 static void unwind_job_run(void *arg)
@@ -38,6 +40,7 @@ static void unwind_job_run(void *arg)
     /* Before the C walk: in a Python host these are the lines its user
      * reads, and they come from the interpreter's own bookkeeping. */
     fg_pystack_capture_guarded(&job->py);
+    fg_rubyline_capture_guarded(job->ruby_line, sizeof job->ruby_line);
     job->n = fg_backtrace_here_guarded(job->frames, FG_FRAMES_MAX);
     fg_backtrace_symbolize_guarded(job->frames, job->n);
 }
@@ -170,6 +173,7 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
         fg_pystack_release_sigsafe(&job.py);
         set_python(&r, &job.py);
         add_python_inner(&r, merged);
+        r.ruby_line = job.ruby_line;
         r.frames = job.frames;
         r.n_frames = job.n;
         r.fork_frames = job.fork_frames;
@@ -190,6 +194,7 @@ struct symbolize_job {
     struct fg_frame *frames;
     int n;
     struct fg_pystack py;
+    char ruby_line[512];
 };
 
 static void symbolize_job_run(void *arg)
@@ -198,6 +203,7 @@ static void symbolize_job_run(void *arg)
     fg_backtrace_symbolize_guarded(job->frames, job->n);
     /* The forking thread is still in os.fork(): its stack names the line. */
     fg_pystack_capture_guarded(&job->py);
+    fg_rubyline_capture_guarded(job->ruby_line, sizeof job->ruby_line);
 }
 
 void fg_report_fork(pid_t child, const uintptr_t *ips, int n)
@@ -218,10 +224,12 @@ void fg_report_fork(pid_t child, const uintptr_t *ips, int n)
     job.frames = frames;
     job.n = i;
     fg_pystack_clear(&job.py);
+    job.ruby_line[0] = '\0';
     fg_guard_run_sigsafe(symbolize_job_run, &job, FG_BACKTRACE_BOUND_MS);
     fg_pystack_release_sigsafe(&job.py);
     fill_common_sigsafe(&r, "fork");
     set_python(&r, &job.py);
+    r.ruby_line = job.ruby_line;
     r.parent_pid = r.pid;
     r.child_pid = child;
     r.action = "none";

@@ -156,6 +156,38 @@ static void test_text_python(void **state)
     fg_report_free(&s);
 }
 
+/* A Ruby host: its line is the first call, in both formats; the fork
+ * warning's line is where the child forked. */
+static void test_ruby(void **state)
+{
+    struct fg_report_summary s;
+    (void)state;
+    fg_read(&s, FG_HEAD("FindClass", "12",
+                        "10") "  at (Ruby):      /srv/common.rb:33\n"
+                              "  at (JNI call):  #0 0x1234 child+0x4 (/bin/host)\n"
+                              "  at (fork):      #0 0x9abc main+0x8 (/bin/host)\n"
+                              "forkguard: pid 10, owner of a live JVM, forked pid 12\n"
+                              "  jvm:     created by pid 10 (libjvm unknown)\n"
+                              "  why:     the JVM's threads do not survive fork()\n"
+                              "  fix:     (ruby) load the JVM after fork\n"
+                              "  action:  none, the child runs on (FORKGUARD_ON_FORK=warn)\n"
+                              "  at (Ruby):      job.rb:10\n"
+                              "  at (fork):      #0 0x9abc main+0x8 (/bin/host)\n");
+    fg_bad_lines(&s, 0, NULL);
+    assert_int_equal(s.records, 2);
+    assert_string_equal(s.owners[0].children[0].first_call, "/srv/common.rb:33");
+    assert_string_equal(s.owners[0].children[0].fork_site, "job.rb:10");
+    assert_string_equal(s.owners[0].first_fork_site, "job.rb:10");
+    fg_report_free(&s);
+
+    fg_read(&s, "{\"event\":\"jni_in_child\",\"pid\":12,\"owner_pid\":10,\"parent_pid\":10,"
+                "\"function\":\"FindClass\",\"action\":\"abort\",\"backtrace\":[],"
+                "\"fork_backtrace\":[],\"ruby_line\":\"/srv/common.rb:33\"}\n");
+    fg_bad_lines(&s, 0, NULL);
+    assert_string_equal(s.owners[0].children[0].first_call, "/srv/common.rb:33");
+    fg_report_free(&s);
+}
+
 static void test_json_python(void **state)
 {
     struct fg_report_summary s;
@@ -351,10 +383,15 @@ static void test_many_bad_lines(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_log),       cmocka_unit_test(test_text_bridge_function),
-        cmocka_unit_test(test_json_roundtrip), cmocka_unit_test(test_json_strict),
-        cmocka_unit_test(test_text_python),    cmocka_unit_test(test_json_python),
-        cmocka_unit_test(test_cut_and_glued),  cmocka_unit_test(test_unreadable_lines),
+        cmocka_unit_test(test_text_log),
+        cmocka_unit_test(test_text_bridge_function),
+        cmocka_unit_test(test_json_roundtrip),
+        cmocka_unit_test(test_json_strict),
+        cmocka_unit_test(test_text_python),
+        cmocka_unit_test(test_json_python),
+        cmocka_unit_test(test_ruby),
+        cmocka_unit_test(test_cut_and_glued),
+        cmocka_unit_test(test_unreadable_lines),
         cmocka_unit_test(test_many_bad_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -234,6 +234,28 @@ static void test_text_python(void **state)
                               "  at (fork):      #0 0x401000 main+0x10\n"));
 }
 
+/* A Ruby host's line, text and JSON; nothing when empty. */
+static void test_ruby_line(void **state)
+{
+    struct fg_report r;
+    size_t n;
+    const char *t;
+    (void)state;
+    fg_sample(&r);
+    r.n_frames = 1;
+    r.ruby_line = "";
+    t = fg_format(fg_report_text_frames, 16384, &r, &n);
+    assert_null(strstr(t, "Ruby"));
+    r.ruby_line = "/srv/app.rb:12";
+    t = fg_format(fg_report_text_frames, 16384, &r, &n);
+    assert_string_equal(
+        t, "  at (Ruby):      /srv/app.rb:12\n"
+           "  at (JNI call):  #0 0x7f0000001234 foo_call+0x14 (/usr/lib/libfoo.so)\n"
+           "  at (fork):      #0 0x401000 main+0x10\n");
+    t = fg_format(fg_report_json, 16384, &r, &n);
+    assert_int_equal(fg_json_check_one(t, n, "{\"ruby_line\":\"/srv/app.rb:12\"}"), 0);
+}
+
 static void test_json_python(void **state)
 {
     struct fg_report r;
@@ -457,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_json_record),
         cmocka_unit_test(test_text_python),
         cmocka_unit_test(test_json_python),
+        cmocka_unit_test(test_ruby_line),
         cmocka_unit_test(test_json_fork_why),
         cmocka_unit_test(test_json_config_error),
         cmocka_unit_test(test_json_hostile_names),

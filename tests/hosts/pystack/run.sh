@@ -6,6 +6,8 @@
 # `forkguard report` must print them as the first call and the fork site; a
 # program embedding CPython whose JNI use comes from a C thread Python never
 # ran on gets a plain report. Debian's python3-jpype under /usr/bin/python3.
+# And Ruby (rjb): the Ruby line of the child's first JNI call and of the
+# fork.
 set -u
 source "$(dirname "$0")/../../lib.sh"
 source "$ROOT/tests/servers.sh"
@@ -154,5 +156,36 @@ for jh in $(jdks); do
   else
     fail "pystack $n: embedded host builds" "$(head -c 400 "$FG_TMP/embed.cc")"
   fi
+
+  # Ruby (rjb): the child's report and the fork warning name the Ruby lines
+  # (tests/hosts/ruby's program: java_work's first Java call, the fork).
+  R=$ROOT/tests/hosts/ruby
+  java_line=$(grep -n "list = Rjb::import('java.util.ArrayList').new" "$R/common.rb" | cut -d: -f1)
+  fork_line=$(grep -n '^pid = fork do$' "$R/child_uses_java.rb" | cut -d: -f1)
+  for fmt in text json; do
+    t="pystack $n $fmt ruby"
+    LOGF=$FG_TMP/ruby.$n.$fmt
+    : >"$LOGF"
+    bounded 60 env -C "$R" LD_PRELOAD="$FG_LIB" JAVA_HOME="$jh" FORKGUARD_FORMAT="$fmt" \
+      FORKGUARD_LOG="$LOGF" FORKGUARD_ON_FORK=warn ruby child_uses_java.rb 10
+    check "$t: the child aborts at its first JNI call" "expected 'child: signal ABRT'" \
+      has "$OUT" '^child: signal ABRT$'
+    if [ "$fmt" = text ]; then
+      check "$t: the report and the fork warning name the Ruby lines" \
+        "expected at (Ruby): $R/common.rb:$java_line and child_uses_java.rb:$fork_line" \
+        bash -c "[ \$(grep -cxF '  at (Ruby):      $R/common.rb:$java_line' '$LOGF') = 1 ] \
+          && [ \$(grep -cxF '  at (Ruby):      child_uses_java.rb:$fork_line' '$LOGF') = 1 ]"
+    else
+      check "$t: the report and the fork warning name the Ruby lines" \
+        "expected ruby_line $R/common.rb:$java_line and child_uses_java.rb:$fork_line" \
+        bash -c "grep '\"event\":\"jni_in_child\"' '$LOGF' | grep -qF '\"ruby_line\":\"$R/common.rb:$java_line\"' \
+          && grep '\"event\":\"fork\"' '$LOGF' | grep -qF '\"ruby_line\":\"child_uses_java.rb:$fork_line\"'"
+    fi
+    report "$LOGF"
+    check "$t: forkguard report: first call and fork site are the Ruby lines" \
+      "expected common.rb:$java_line and child_uses_java.rb:$fork_line" \
+      bash -c "grep -qxF '      first call at $R/common.rb:$java_line' '$OUT' \
+        && grep -qxF '      forked at     child_uses_java.rb:$fork_line' '$OUT'"
+  done
 done
 finish
