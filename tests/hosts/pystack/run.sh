@@ -153,6 +153,23 @@ for jh in $(jdks); do
       check "$t: Python code's JNI use: the report names its line, innermost" "$(cat "$ERR")" \
         test "$RC" = 0
     done
+    # The report's Python block allocates and locks nothing: libfgcount
+    # (tests/hosts/childpath) counts the calls of a grandchild that only
+    # reports (FindClass, _exit(70)).
+    if gcc -O2 -g -Wall -Wextra -Werror -fPIC -shared -fvisibility=hidden \
+        "$ROOT/tests/hosts/childpath/count.c" -o "$T/libfgcount.so" -Wl,-z,now -ldl 2>"$FG_TMP/count.cc"; then
+      LOGF=$FG_TMP/embed.$n.count
+      : >"$LOGF"
+      bounded 60 env LD_PRELOAD="$FG_LIB $T/libfgcount.so" FORKGUARD_LOG="$LOGF" \
+        FORKGUARD_EXIT_CODE=70 "$T/embed-$n" count "$D/embed_use.py"
+      counts=$(grep -o ' \(malloc\|calloc\|realloc\|free\|posix_memalign\|aligned_alloc\|memalign\|pthread_mutex_lock\|pthread_mutex_trylock\|pthread_rwlock_rdlock\|pthread_rwlock_wrlock\|abort\)=[1-9][0-9]*' "$OUT" | tr '\n' ' ')
+      check "pystack $n embedded: a report with its Python block allocates and locks nothing" \
+        "expected one count line with zero counts, grandchild exit 70, the Python line in the report; counts: $counts" \
+        bash -c "[ \$(grep -c 'fgcount: ' '$OUT') = 1 ] && [ -z '$counts' ] && grep -q '^grandchild: exit 70$' '$OUT' \
+          && grep -qF '$(frame embed_use.py embed-java '<module>')' '$LOGF'"
+    else
+      fail "pystack $n: libfgcount builds" "$(head -c 400 "$FG_TMP/count.cc")"
+    fi
   else
     fail "pystack $n: embedded host builds" "$(head -c 400 "$FG_TMP/embed.cc")"
   fi
