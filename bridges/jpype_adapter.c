@@ -110,7 +110,7 @@ static const char adapter_source[] =
     "                popped = _forkguard_popped(sys._getframe(1))\n"
     "            except Exception:\n"
     "                pass\n"
-    "        message = refused(popped)\n"
+    "        message = refused(popped or ())\n"
     "        if message is None:\n"
     "            init(self, *args, **kwargs)\n"
     "        else:\n"
@@ -119,7 +119,7 @@ static const char adapter_source[] =
     "    cls.__init__ = __init__\n"
     "    start = core.startJVM\n"
     "    def startJVM(*args, **kwargs):\n"
-    "        if refused(None) is not None:\n"
+    "        if refused(()) is not None:\n"
     "            raise cls()\n"
     "        return start(*args, **kwargs)\n"
     "    startJVM.__doc__, startJVM.__wrapped__ = start.__doc__, start\n"
@@ -133,7 +133,7 @@ static const char adapter_source[] =
     "            try:\n"
     "                return find(self, name, path, target)\n"
     "            except ImportError:\n"
-    "                message = refused(None)\n"
+    "                message = refused(())\n"
     "                if message is None:\n"
     "                    raise\n"
     "                raise ImportError(message, name=name) from None\n"
@@ -170,7 +170,7 @@ static int python_inner(fg_pyobject *popped, char *mem, size_t size, const char 
         return 0;
     count = py.tuple_size(popped);
     if (count < 0) {
-        py.err_clear(); /* not a tuple: None */
+        py.err_clear(); /* not a tuple (the wrappers always pass one) */
         return 0;
     }
     /* From the innermost outwards, at the end of mem... */
@@ -200,9 +200,9 @@ static int python_inner(fg_pyobject *popped, char *mem, size_t size, const char 
 
 /* None outside a guarded child. In one, at the first real use of Java
  * through JPype: the report (once per process, like every refusal), and
- * always the exception's message. `popped`: None, or the Python frames the
+ * always the exception's message. `popped`: a tuple of the Python frames the
  * exception left before JPype's exception object was made (see
- * adapter_source). */
+ * adapter_source), empty when there are none. */
 static fg_pyobject *refused(fg_pyobject *self, fg_pyobject *popped)
 {
     static char inner_text[FG_PYSTACK_BYTES];
