@@ -1,5 +1,6 @@
 """os.fork() in the program's own code; the child uses Java two calls down
-(with `deep`: 60 calls down) and catches the exception itself. Lines marked
+(with `deep`: 60 calls down) and catches the exception itself (with
+`uncaught`: one call down, from the module, and nobody catches it). Lines marked
 `# L:` are asserted by run.sh."""
 import os
 import sys
@@ -31,6 +32,8 @@ def child():
 
 start_jvm()
 pid = os.fork()  # L:fork-fork
+if pid == 0 and sys.argv[1:] == ["uncaught"]:
+    use_java()  # L:fork-uncaught
 if pid == 0:
     child()  # L:fork-child
 print("parent: child status", wait_bounded(pid, 30), flush=True)

@@ -85,6 +85,15 @@ for jh in $(jdks); do
       "expected '<module>' at the child() call" \
       grep -qxF "      forked at     $(frame fork_child.py fork-child '<module>')" "$OUT"
 
+    # Nobody in the child catches: the exception object is made after every
+    # frame has left the stack; the report still names the module's line and
+    # use_java's.
+    py "$fmt" fork_child.py uncaught
+    stack "$LOGF" jni_in_child "$D/fork_child.py" "$(frame fork_child.py fork-uncaught '<module>')" \
+      "$(frame fork_child.py fork-java use_java)"
+    check "$t: os.fork child, exception caught by nobody: the report names its lines" \
+      "$(cat "$ERR")" test "$RC" = 0
+
     # Deeper than the bound: the innermost 32 lines (29 of deep's recursion,
     # its call of use_java, use_java, JPype's class), marked as cut.
     py "$fmt" fork_child.py deep
