@@ -4,7 +4,8 @@ Exactly one such record must carry one; its lines from FILE must be exactly
 EXPECTED-LINE..., in that order (innermost last); forkguard's own frames must
 not show. Options: --last LINE (the block's innermost line), --cut (the block
 says outer frames were left out), --count N (lines in the block), --none (no
-record of EVENT carries a Python block, and there is at least one record)."""
+record of EVENT carries a Python block, and there is at least one record),
+--first (several records may carry one: the first is checked)."""
 import json
 import sys
 
@@ -55,7 +56,7 @@ def main():
             k = args.index(name)
             opts[name] = args[k + 1]
             del args[k:k + 2]
-    for name in ("--cut", "--none"):
+    for name in ("--cut", "--none", "--first"):
         if name in args:
             args.remove(name)
             opts[name] = True
@@ -66,6 +67,8 @@ def main():
             sys.exit("expected %s records without a Python block: %d records, %d blocks"
                      % (event, n, len(found)))
         return
+    if opts.get("--first"):
+        found = found[:1]
     if len(found) != 1:
         sys.exit("expected one %s record with a Python block, got %d" % (event, len(found)))
     lines, cut = found[0]

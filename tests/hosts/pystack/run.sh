@@ -94,6 +94,15 @@ for jh in $(jdks); do
     check "$t: os.fork child, exception caught by nobody: the report names its lines" \
       "$(cat "$ERR")" test "$RC" = 0
 
+    # Warn mode: JPype is not stood down, its real JNI calls are reported
+    # (GetEnv first) from the stub, on the thread running the child's code.
+    PY_ENV=(FORKGUARD_MODE=warn)
+    py "$fmt" fork_child.py
+    stack "$LOGF" jni_in_child "$D/fork_child.py" --first "$(frame fork_child.py fork-child '<module>')" \
+      "$(frame fork_child.py fork-call child)" "$(frame fork_child.py fork-java use_java)"
+    check "$t: warn mode: the first JNI report names the child's calls" "$(cat "$ERR")" test "$RC" = 0
+    PY_ENV=()
+
     # Deeper than the bound: the innermost 32 lines (29 of deep's recursion,
     # its call of use_java, use_java, JPype's class), marked as cut.
     py "$fmt" fork_child.py deep
