@@ -4,9 +4,11 @@
 #include "../preload/elf_lookup.h"
 #include "../preload/host.h"
 #include "../preload/messages.h"
+#include "../preload/pystack.h"
 #include "../preload/report_emit.h"
 #include "../preload/state.h"
 
+#include <string.h>
 #include <unistd.h>
 
 /* CPython's stable API, declared here rather than included: forkguard is not
@@ -20,6 +22,7 @@ struct fg_pymethoddef {
     const char *doc;
 };
 #define FG_PY_METH_NOARGS 0x0004
+#define FG_PY_METH_O 0x0008
 #define FG_PY_FILE_INPUT 257
 
 static struct {
@@ -32,11 +35,16 @@ static struct {
     fg_pyobject *(*dict_get)(fg_pyobject *, const char *); /* borrowed */
     int (*is_true)(fg_pyobject *);
     fg_pyobject *(*builtins)(void);
-    fg_pyobject *(*run)(const char *, int, fg_pyobject *, fg_pyobject *, void *);
+    fg_pyobject *(*compile)(const char *, const char *, int);
+    fg_pyobject *(*eval)(fg_pyobject *, fg_pyobject *, fg_pyobject *);
     fg_pyobject *(*cfunction_new)(struct fg_pymethoddef *, fg_pyobject *, fg_pyobject *);
     fg_pyobject *(*str)(const char *);
     fg_pyobject *(*build)(const char *, ...); /* Py_BuildValue("") is None */
     void (*decref)(fg_pyobject *);
+    fg_pyobject *(*from_long)(long); /* PyBool_FromLong */
+    long (*tuple_size)(fg_pyobject *);
+    fg_pyobject *(*tuple_item)(fg_pyobject *, long); /* borrowed */
+    const char *(*utf8)(fg_pyobject *);
 } py;
 
 /* Runs once, in the parent, with the GIL, after the owner is published. It
@@ -53,9 +61,44 @@ static struct {
  * at-fork hooks (uWSGI by default) are covered too. _forkguard_ok tells the
  * C side that the JPype version is one whose stand-down is known (1.2 up to
  * 2.0, where onShutdown only clears the running flag) and that the wrappers
- * are in place; without it children are guarded as a C host's would be. */
+ * are in place; without it children are guarded as a C host's would be.
+ * _forkguard_popped: JPype raises from C with a message, and CPython 3.11
+ * makes the exception object only when a handler takes it, in the handler's
+ * frame: by then the frames between (a pool task's own function) are off
+ * the thread's stack. They are still in the traceback being built, which
+ * only the interpreter holds (no Python object refers to it yet): found
+ * through the handler frame's referrers, when the report is to be written
+ * (once per child), and handed to the report as its innermost lines. An
+ * exception nobody catches is made after every frame is gone (no caller):
+ * then the traceback nothing refers to among all tracebacks is the one. */
 static const char adapter_source[] =
-    "def _forkguard_install(refused):\n"
+    "def _forkguard_popped(caller):\n"
+    "    import gc, types\n"
+    "    tb_type = types.TracebackType\n"
+    "    if caller is None:\n"
+    "        tbs = [o for o in gc.get_objects() if type(o) is tb_type]\n"
+    "    else:\n"
+    "        tbs = [o for o in gc.get_referrers(caller) if type(o) is tb_type\n"
+    "               and o.tb_frame is caller and o.tb_lasti == caller.f_lasti\n"
+    "               and o.tb_next is not None]\n"
+    "    if not tbs:\n"
+    "        return None\n"
+    "    held = set()\n"
+    "    for o in gc.get_referrers(*tbs):\n"
+    "        if o is not tbs:\n"
+    "            held.update(id(r) for r in gc.get_referents(o) if type(r) is tb_type)\n"
+    "    free = [tb for tb in tbs if id(tb) not in held]\n"
+    "    if not free:\n"
+    "        return None\n"
+    "    tb = free[-1] if caller is None else free[-1].tb_next\n"
+    "    lines = []\n"
+    "    while tb is not None:\n"
+    "        code = tb.tb_frame.f_code\n"
+    "        lines.append('File \"%s\", line %s, in %s'\n"
+    "                     % (code.co_filename, tb.tb_lineno, code.co_name))\n"
+    "        tb = tb.tb_next\n"
+    "    return tuple(lines)\n"
+    "def _forkguard_install(refused, reporting):\n"
     "    import sys\n"
     "    jpype = sys.modules.get('jpype')\n"
     "    core = sys.modules.get('jpype._core')\n"
@@ -72,7 +115,17 @@ static const char adapter_source[] =
     "        return True\n"
     "    init = cls.__init__\n"
     "    def __init__(self, *args, **kwargs):\n"
-    "        message = refused()\n"
+    "        popped = None\n"
+    "        if reporting():\n"
+    "            try:\n"
+    "                try:\n"
+    "                    caller = sys._getframe(1)\n"
+    "                except ValueError:\n"
+    "                    caller = None\n"
+    "                popped = _forkguard_popped(caller)\n"
+    "            except Exception:\n"
+    "                pass\n"
+    "        message = refused(popped or ())\n"
     "        if message is None:\n"
     "            init(self, *args, **kwargs)\n"
     "        else:\n"
@@ -81,7 +134,7 @@ static const char adapter_source[] =
     "    cls.__init__ = __init__\n"
     "    start = core.startJVM\n"
     "    def startJVM(*args, **kwargs):\n"
-    "        if refused() is not None:\n"
+    "        if refused(()) is not None:\n"
     "            raise cls()\n"
     "        return start(*args, **kwargs)\n"
     "    startJVM.__doc__, startJVM.__wrapped__ = start.__doc__, start\n"
@@ -95,28 +148,91 @@ static const char adapter_source[] =
     "            try:\n"
     "                return find(self, name, path, target)\n"
     "            except ImportError:\n"
-    "                message = refused()\n"
+    "                message = refused(())\n"
     "                if message is None:\n"
     "                    raise\n"
     "                raise ImportError(message, name=name) from None\n"
     "        loader.find_spec = find_spec\n"
     "    return True\n"
-    "_forkguard_ok = _forkguard_install(_forkguard_refused)\n";
+    "_forkguard_ok = _forkguard_install(_forkguard_refused, _forkguard_reporting)\n";
+
+/* In a guarded child that has not reported yet: the next refusal writes the
+ * report. */
+static int will_report(void)
+{
+    return fg.poisoned && fg.cfg.mode == FG_MODE_BLOCK && fg.owner_pid &&
+           fg.owner_pid != getpid() && !fg.reported && !fg.teardown;
+}
+
+static fg_pyobject *reporting(fg_pyobject *self, fg_pyobject *unused)
+{
+    (void)self;
+    (void)unused;
+    return py.from_long(will_report());
+}
+
+/* The frames _forkguard_popped found (a tuple of `File ..., line N, in f`
+ * lines, innermost last), kept for the report being written: the innermost
+ * that fit. Returns 1 when some were left out. */
+static int python_inner(fg_pyobject *popped, char *mem, size_t size, const char **lines, int *n)
+{
+    long i, count;
+    size_t end = size, len;
+    const char *line;
+    int k, cut = 0;
+    *n = 0;
+    if (!popped)
+        return 0;
+    count = py.tuple_size(popped);
+    if (count < 0) {
+        py.err_clear(); /* not a tuple (the wrappers always pass one) */
+        return 0;
+    }
+    /* From the innermost outwards, at the end of mem... */
+    for (i = count - 1; i >= 0; i--) {
+        line = py.utf8(py.tuple_item(popped, i));
+        if (!line) {
+            py.err_clear();
+            continue;
+        }
+        len = strlen(line) + 1;
+        if (*n == FG_PYSTACK_LINES || len > end) {
+            cut = 1;
+            break;
+        }
+        end -= len;
+        memcpy(mem + end, line, len);
+        lines[(*n)++] = mem + end;
+    }
+    /* ...then innermost last. */
+    for (k = 0; k < *n / 2; k++) {
+        line = lines[k];
+        lines[k] = lines[*n - 1 - k];
+        lines[*n - 1 - k] = line;
+    }
+    return cut;
+}
 
 /* None outside a guarded child. In one, at the first real use of Java
  * through JPype: the report (once per process, like every refusal), and
- * always the exception's message. */
-static fg_pyobject *refused(fg_pyobject *self, fg_pyobject *unused)
+ * always the exception's message. `popped`: a tuple of the Python frames the
+ * exception left before JPype's exception object was made (see
+ * adapter_source), empty when there are none. */
+static fg_pyobject *refused(fg_pyobject *self, fg_pyobject *popped)
 {
+    static char inner_text[FG_PYSTACK_BYTES];
+    static const char *inner[FG_PYSTACK_LINES];
     char msg[1024];
     struct fg_buf b;
+    int n, cut;
     (void)self;
-    (void)unused;
     if (!fg.poisoned || fg.cfg.mode != FG_MODE_BLOCK || !fg.owner_pid ||
         fg.owner_pid == getpid())
         return py.build("");
-    if (!fg.reported && !fg.teardown) {
+    if (will_report()) {
         fg.reported = 1;
+        cut = python_inner(popped, inner_text, sizeof inner_text, inner, &n);
+        fg_report_python_inner(inner, n, cut);
         fg_report_jni_sigsafe(FG_JPYPE_FUNCTION, FG_VERDICT_REFUSE, FG_JPYPE_RESULT);
     }
     fg_buf_init(&b, msg, sizeof msg);
@@ -129,8 +245,9 @@ static fg_pyobject *refused(fg_pyobject *self, fg_pyobject *unused)
     return py.str(fg_buf_cstr(&b));
 }
 
-static struct fg_pymethoddef refused_def = {"_forkguard_refused", refused, FG_PY_METH_NOARGS,
-                                            NULL};
+static struct fg_pymethoddef refused_def = {"_forkguard_refused", refused, FG_PY_METH_O, NULL};
+static struct fg_pymethoddef reporting_def = {"_forkguard_reporting", reporting,
+                                              FG_PY_METH_NOARGS, NULL};
 
 static void *find(const char *name)
 {
@@ -148,19 +265,25 @@ static int resolve(void)
     *(void **)&py.dict_get = find("PyDict_GetItemString");
     *(void **)&py.is_true = find("PyObject_IsTrue");
     *(void **)&py.builtins = find("PyEval_GetBuiltins");
-    *(void **)&py.run = find("PyRun_StringFlags");
+    *(void **)&py.compile = find("Py_CompileString");
+    *(void **)&py.eval = find("PyEval_EvalCode");
     *(void **)&py.cfunction_new = find("PyCFunction_NewEx");
     *(void **)&py.str = find("PyUnicode_FromString");
     *(void **)&py.decref = find("Py_DecRef");
     *(void **)&py.build = find("Py_BuildValue");
+    *(void **)&py.from_long = find("PyBool_FromLong");
+    *(void **)&py.tuple_size = find("PyTuple_Size");
+    *(void **)&py.tuple_item = find("PyTuple_GetItem");
+    *(void **)&py.utf8 = find("PyUnicode_AsUTF8");
     return py.gil_ensure && py.gil_release && py.err_occurred && py.err_clear && py.dict_new &&
-           py.dict_set && py.dict_get && py.is_true && py.builtins && py.run &&
-           py.cfunction_new && py.str && py.decref && py.build;
+           py.dict_set && py.dict_get && py.is_true && py.builtins && py.compile && py.eval &&
+           py.cfunction_new && py.str && py.decref && py.build && py.from_long &&
+           py.tuple_size && py.tuple_item && py.utf8;
 }
 
 int fg_jpype_adapter_install(void)
 {
-    fg_pyobject *globals = NULL, *fn = NULL, *result, *ok;
+    fg_pyobject *globals = NULL, *fn = NULL, *rep = NULL, *code = NULL, *result, *ok;
     int gil, installed = 0;
     if (!resolve())
         return 0;
@@ -169,9 +292,15 @@ int fg_jpype_adapter_install(void)
     if (!py.err_occurred()) {
         globals = py.dict_new();
         fn = py.cfunction_new(&refused_def, NULL, NULL);
-        if (globals && fn && py.dict_set(globals, "__builtins__", py.builtins()) == 0 &&
-            py.dict_set(globals, "_forkguard_refused", fn) == 0) {
-            result = py.run(adapter_source, FG_PY_FILE_INPUT, globals, globals, NULL);
+        rep = py.cfunction_new(&reporting_def, NULL, NULL);
+        /* Its own file name: a report's Python block leaves these frames
+         * out (preload/pystack.c). */
+        code = py.compile(adapter_source, FG_PYSTACK_OWN_FILE, FG_PY_FILE_INPUT);
+        if (globals && fn && rep && code &&
+            py.dict_set(globals, "__builtins__", py.builtins()) == 0 &&
+            py.dict_set(globals, "_forkguard_refused", fn) == 0 &&
+            py.dict_set(globals, "_forkguard_reporting", rep) == 0) {
+            result = py.eval(code, globals, globals);
             if (result) {
                 py.decref(result);
                 ok = py.dict_get(globals, "_forkguard_ok");
@@ -180,6 +309,10 @@ int fg_jpype_adapter_install(void)
         }
         if (fn)
             py.decref(fn);
+        if (rep)
+            py.decref(rep);
+        if (code)
+            py.decref(code);
         if (globals)
             py.decref(globals);
         /* Ours (the wrappers could not be set): the host's JVM start goes on. */

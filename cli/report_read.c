@@ -4,6 +4,7 @@
  * its last line, is counted as bad: a gate must not pass on a log it could not
  * read. */
 #include "report_read.h"
+#include "report_python.h"
 #include "report_record.h"
 
 #include <json-c/json.h>
@@ -50,6 +51,34 @@ static struct fg_report_owner *owner_of(struct fg_report_summary *s,
     return o;
 }
 
+void fg_report_python_sites(struct fg_report_child *c, const char *const *lines, size_t n)
+{
+    const char *call = fg_report_py_first_call(lines, n);
+    const char *fork = fg_report_py_fork_site(lines, n);
+    /* For a Python host the user's own lines say more than C frames of
+     * the interpreter; the first record that has them names them. */
+    if (!call || c->py_named)
+        return;
+    c->py_named = 1;
+    {
+        free(c->first_call);
+        c->first_call = fg_report_dup(call);
+    }
+    if (fork) {
+        free(c->fork_site);
+        c->fork_site = fg_report_dup(fork);
+    }
+}
+
+void fg_report_ruby_site(struct fg_report_child *c, const char *line)
+{
+    if (!line || c->py_named)
+        return;
+    c->py_named = 1;
+    free(c->first_call);
+    c->first_call = fg_report_dup(line);
+}
+
 struct fg_report_child *fg_report_child_of(struct fg_report_owner *o, long long pid)
 {
     size_t i;
@@ -83,6 +112,8 @@ static void add_jni(struct fg_report_summary *s, const struct fg_report_rec *r)
         c->first_call = fg_report_dup(r->first_call);
     if (!c->fork_site)
         c->fork_site = fg_report_dup(r->fork_site);
+    fg_report_python_sites(c, r->py_lines, r->n_py);
+    fg_report_ruby_site(c, r->ruby_line);
     len = strlen(c->functions);
     snprintf(c->functions + len, sizeof c->functions - len, "%s%s [%s]", len ? ", " : "",
              r->function ? r->function : "?", r->action ? r->action : "?");
@@ -104,6 +135,35 @@ void fg_report_add_message(struct fg_report_summary *s, const char *m)
         s->n_messages++;
 }
 
+static void add_fork_line(struct fg_report_owner *o, long long child, const char *site)
+{
+    void *grown = realloc(o->fork_lines, (o->n_fork_lines + 1) * sizeof o->fork_lines[0]);
+    if (!grown)
+        return;
+    o->fork_lines = grown;
+    o->fork_lines[o->n_fork_lines].child = child;
+    o->fork_lines[o->n_fork_lines].site = strdup(site);
+    if (o->fork_lines[o->n_fork_lines].site)
+        o->n_fork_lines++;
+}
+
+/* A child whose fork was warned about forked where its parent's stack said:
+ * exact, where the child's own stack shows the forking frame only at its
+ * later line (os.fork() followed by more code). */
+static void fork_lines_to_children(struct fg_report_summary *s)
+{
+    size_t i, j, k;
+    for (i = 0; i < s->n_owners; i++) {
+        struct fg_report_owner *o = &s->owners[i];
+        for (j = 0; j < o->n_children; j++)
+            for (k = 0; k < o->n_fork_lines; k++)
+                if (o->fork_lines[k].child == o->children[j].pid) {
+                    free(o->children[j].fork_site);
+                    o->children[j].fork_site = fg_report_dup(o->fork_lines[k].site);
+                }
+    }
+}
+
 void fg_report_add(struct fg_report_summary *s, const struct fg_report_rec *r, long lineno)
 {
     s->records++;
@@ -111,8 +171,14 @@ void fg_report_add(struct fg_report_summary *s, const struct fg_report_rec *r, l
         add_jni(s, r);
     } else if (strcmp(r->event, "fork") == 0) {
         struct fg_report_owner *o = owner_of(s, r);
+        /* The forking thread's stack: its innermost user line forked. */
+        const char *py = fg_report_py_first_call(r->py_lines, r->n_py);
+        if (!py)
+            py = r->ruby_line;
         if (o && o->forks++ == 0)
-            o->first_fork_site = fg_report_dup(r->fork_site);
+            o->first_fork_site = fg_report_dup(py ? py : r->fork_site);
+        if (o && py && r->child)
+            add_fork_line(o, r->child, py);
     } else if (strcmp(r->event, "truncated") == 0) {
         /* The library's stand-in for a record too big for its buffer: it
          * may have been a JNI use. */
@@ -174,9 +240,27 @@ static const char *frame0(struct json_object *o, const char *key)
     return json_object_is_type(f, json_type_string) ? json_object_get_string(f) : NULL;
 }
 
+/* The strings of python_stack (innermost last), at most `max`: the
+ * innermost kept. */
+static size_t py_stack(struct json_object *o, const char **out, size_t max)
+{
+    struct json_object *a = member(o, "python_stack", json_type_array), *f;
+    size_t len, i, n = 0;
+    if (!a)
+        return 0;
+    len = json_object_array_length(a);
+    for (i = len > max ? len - max : 0; i < len; i++) {
+        f = json_object_array_get_idx(a, i);
+        if (json_object_is_type(f, json_type_string))
+            out[n++] = json_object_get_string(f);
+    }
+    return n;
+}
+
 static int json_line(struct fg_report_summary *s, const char *line, size_t len, long lineno)
 {
     struct json_object *j = parse_object(line, len);
+    const char *py[FG_REPORT_PY_LINES];
     struct fg_report_rec r;
     memset(&r, 0, sizeof r);
     if (!j || !(r.event = str(j, "event"))) {
@@ -186,6 +270,7 @@ static int json_line(struct fg_report_summary *s, const char *line, size_t len, 
     r.pid = num(j, "pid");
     r.owner = num(j, "owner_pid");
     r.parent = num(j, "parent_pid");
+    r.child = num(j, "child_pid");
     r.function = str(j, "function");
     r.action = str(j, "action");
     r.libjvm = str(j, "libjvm");
@@ -194,6 +279,9 @@ static int json_line(struct fg_report_summary *s, const char *line, size_t len, 
     r.message = str(j, "message");
     r.first_call = frame0(j, "backtrace");
     r.fork_site = frame0(j, "fork_backtrace");
+    r.n_py = py_stack(j, py, FG_REPORT_PY_LINES);
+    r.ruby_line = str(j, "ruby_line");
+    r.py_lines = py;
     fg_report_add(s, &r, lineno);
     s->json_records++;
     json_object_put(j); /* add_record copied what it keeps */
@@ -248,6 +336,7 @@ void fg_report_line(struct fg_report_summary *s, char *line, size_t len, long li
 void fg_report_end(struct fg_report_summary *s)
 {
     fg_report_text_cut(s, &s->text);
+    fork_lines_to_children(s);
 }
 
 void fg_report_init(struct fg_report_summary *s)
@@ -265,6 +354,9 @@ void fg_report_free(struct fg_report_summary *s)
             free(o->children[j].fork_site);
         }
         free(o->children);
+        for (j = 0; j < o->n_fork_lines; j++)
+            free(o->fork_lines[j].site);
+        free(o->fork_lines);
         free(o->libjvm);
         free(o->host);
         free(o->fix);

@@ -8,14 +8,21 @@
 struct fg_report_child {
     long long pid, parent;
     char functions[512]; /* "FindClass [abort], GetEnv [passed]" */
-    char *first_call;    /* backtrace frame #0 of its first report */
+    char *first_call;    /* backtrace frame #0 of its first report, or the
+                            user's innermost Python line (cli/report_python.h) */
     char *fork_site;
+    int py_named; /* first_call and fork_site come from a Python stack */
 };
 
 struct fg_report_owner {
     long long pid;
     char *libjvm, *host, *fix, *first_fork_site;
     size_t forks;
+    struct {
+        long long child;
+        char *site; /* the forking thread's innermost user Python line */
+    } * fork_lines; /* from fork records (FORKGUARD_ON_FORK=warn) */
+    size_t n_fork_lines;
     struct fg_report_child *children;
     size_t n_children;
 };
@@ -40,6 +47,9 @@ enum fg_report_text_step {
     FG_STEP_AT_FORK
 };
 
+/* Python lines kept of a text record (preload/pystack.h's bound). */
+#define FG_REPORT_PY_LINES 32
+
 /* A text record under way (cli/report_read.c). */
 struct fg_report_text {
     enum fg_report_text_kind kind;
@@ -49,6 +59,11 @@ struct fg_report_text {
     long long pid, owner, parent, child;
     char function[128], action[16];
     char *libjvm, *host, *fix, *first_frame;
+    int in_py;   /* inside its "at (Python)" block */
+    int py_done; /* frames record: past the script's lines, before "at (JNI call)" */
+    char *ruby_line;
+    char *py[FG_REPORT_PY_LINES];
+    size_t n_py;
 };
 
 struct fg_report_summary {

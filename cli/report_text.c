@@ -9,11 +9,15 @@
  *     fix:     (HOST) ...
  *     action:  ...
  *   then, as a record of its own (written after the unwinding):
+ *     at (Python):    File "F", line N, in f    (a CPython host; more lines
+ *                                                  indented by 18 spaces)
+ *     at (Ruby):      app.rb:12                  (a Ruby host)
  *     at (JNI call):  #0 ...          more frames indented by 18 spaces
  *     at (fork):      #0 ...
  *
  *   forkguard: pid M, owner of a live JVM, forked pid C   (jvm, why, fix,
- *     action, at (fork) as above: FORKGUARD_ON_FORK=warn)
+ *     action, at (Python) or at (Ruby), at (fork) as above:
+ *     FORKGUARD_ON_FORK=warn)
  *
  *   forkguard: anything else on one line (configuration, classpath)
  *
@@ -26,6 +30,9 @@
 #include <string.h>
 
 #define FG_TEXT_INDENT "                  " /* continuation of a backtrace */
+#define FG_TEXT_AT_PYTHON "  at (Python):    "
+#define FG_TEXT_AT_JNI "  at (JNI call):  "
+#define FG_TEXT_AT_RUBY "  at (Ruby):      "
 
 static const char *after(const char *line, const char *prefix)
 {
@@ -39,6 +46,9 @@ void fg_report_text_reset(struct fg_report_text *t)
     free(t->host);
     free(t->fix);
     free(t->first_frame);
+    free(t->ruby_line);
+    while (t->n_py > 0)
+        free(t->py[--t->n_py]);
     memset(t, 0, sizeof *t);
 }
 
@@ -71,9 +81,13 @@ static void text_commit(struct fg_report_summary *s, struct fg_report_text *t)
     r.pid = t->pid;
     r.owner = t->owner;
     r.parent = t->parent;
+    r.child = t->child;
     r.libjvm = t->libjvm;
     r.host = t->host;
     r.fix = t->fix;
+    r.py_lines = (const char *const *)t->py;
+    r.n_py = t->n_py;
+    r.ruby_line = t->ruby_line;
     if (t->kind == FG_TEXT_JNI) {
         r.event = "jni_in_child";
         r.function = t->function;
@@ -105,6 +119,10 @@ static void text_frames_commit(struct fg_report_summary *s, struct fg_report_tex
         c->first_call = strdup(t->first_frame);
     if (c && !c->fork_site && fork_frame)
         c->fork_site = strdup(fork_frame);
+    if (c) {
+        fg_report_python_sites(c, (const char *const *)t->py, t->n_py);
+        fg_report_ruby_site(c, t->ruby_line);
+    }
     memmove(&s->pending[0], &s->pending[1], (s->n_pending - 1) * sizeof s->pending[0]);
     s->n_pending--;
 }
@@ -135,6 +153,22 @@ static void action_word(char *out, size_t size, const char *text)
     snprintf(out, size, "%s", w);
 }
 
+/* A line of an "at (Python)" block: frames are kept, the bound's note
+ * ("(outer frames left out)") is not. */
+static void python_line(struct fg_report_text *t, const char *rest)
+{
+    char *copy;
+    if (strncmp(rest, "File ", 5) != 0)
+        return;
+    if (t->n_py == FG_REPORT_PY_LINES) {
+        free(t->py[0]); /* the innermost are kept */
+        memmove(&t->py[0], &t->py[1], (FG_REPORT_PY_LINES - 1) * sizeof t->py[0]);
+        t->n_py--;
+    }
+    if ((copy = strdup(rest)))
+        t->py[t->n_py++] = copy;
+}
+
 /* A header line continues the record under way when it is the next one
  * expected; returns 0 when consumed. */
 int fg_report_text_continue(struct fg_report_summary *s, struct fg_report_text *t,
@@ -143,6 +177,29 @@ int fg_report_text_continue(struct fg_report_summary *s, struct fg_report_text *
     const char *rest;
     if (t->kind == FG_TEXT_NONE)
         return -1;
+    if (t->in_py) {
+        if ((rest = after(line, FG_TEXT_INDENT))) {
+            python_line(t, rest);
+            return 0;
+        }
+        t->in_py = 0;
+        if (t->kind == FG_TEXT_FRAMES) {
+            t->py_done = 1;
+            return fg_report_text_continue(s, t, line);
+        }
+    }
+    if (t->kind == FG_TEXT_FRAMES && t->py_done) {
+        /* After the script's lines: the Ruby line, then the JNI backtrace. */
+        if ((rest = after(line, FG_TEXT_AT_RUBY)) && !t->ruby_line) {
+            t->ruby_line = strdup(rest);
+            return 0;
+        }
+        if (!(rest = after(line, FG_TEXT_AT_JNI)))
+            return -1;
+        t->py_done = 0;
+        t->first_frame = frame_or_null(rest);
+        return 0;
+    }
     if (after(line, FG_TEXT_INDENT) &&
         (t->kind == FG_TEXT_FRAMES || t->step == FG_STEP_AT_FORK))
         return 0; /* frames #1 and on, or "(unwinding timed out)" */
@@ -203,6 +260,15 @@ int fg_report_text_continue(struct fg_report_summary *s, struct fg_report_text *
         }
         return 0;
     case FG_STEP_ACTION:
+        if ((rest = after(line, FG_TEXT_AT_PYTHON)) && t->n_py == 0 && !t->ruby_line) {
+            t->in_py = 1;
+            python_line(t, rest);
+            return 0;
+        }
+        if ((rest = after(line, FG_TEXT_AT_RUBY)) && !t->ruby_line) {
+            t->ruby_line = strdup(rest);
+            return 0;
+        }
         if (!(rest = after(line, "  at (fork):      ")))
             return -1;
         t->first_frame = frame_or_null(rest);
@@ -257,9 +323,22 @@ int fg_report_text_start(struct fg_report_summary *s, struct fg_report_text *t,
         t->child = b;
         return 0;
     }
-    if ((rest = after(line, "  at (JNI call):  "))) {
+    if ((rest = after(line, FG_TEXT_AT_JNI))) {
         t->kind = FG_TEXT_FRAMES;
         t->first_frame = frame_or_null(rest);
+        return 0;
+    }
+    if ((rest = after(line, FG_TEXT_AT_PYTHON))) {
+        /* The frames record of a CPython host: its JNI backtrace follows. */
+        t->kind = FG_TEXT_FRAMES;
+        t->in_py = 1;
+        python_line(t, rest);
+        return 0;
+    }
+    if ((rest = after(line, FG_TEXT_AT_RUBY))) {
+        t->kind = FG_TEXT_FRAMES;
+        t->py_done = 1;
+        t->ruby_line = strdup(rest);
         return 0;
     }
     if (after(line, "forkguard: ")) {

@@ -2,6 +2,8 @@
 
 #include "elf_lookup.h"
 #include "messages.h"
+#include "pystack.h"
+#include "rubyline.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -134,6 +136,10 @@ void fg_host_detect(const char *creator)
                : by_args == FG_HOST_GUNICORN ? FG_HOST_GUNICORN
                                              : FG_HOST_PYTHON;
     fg.host = host;
+    /* Any host may embed CPython (a C program, uWSGI) or Ruby: its reports
+     * name the script's lines whenever the interpreter is there. */
+    fg_pystack_resolve();
+    fg_rubyline_resolve();
 }
 
 const char *fg_host_name(enum fg_host host)

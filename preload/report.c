@@ -62,6 +62,36 @@ static void text_frames(struct fg_buf *b, const char *title, const struct fg_fra
     }
 }
 
+/* Python's lines as its tracebacks print them, innermost last; nothing for
+ * a record without them, so other hosts' reports are as before. */
+static void text_python(struct fg_buf *b, const struct fg_report *r)
+{
+    int i;
+    static const char indent[] = "                  ";
+    if (r->n_py_lines <= 0)
+        return;
+    fg_buf_str(b, "  at (Python):    ");
+    if (r->py_cut) {
+        fg_buf_str(b, "(outer frames left out)\n");
+        fg_buf_str(b, indent);
+    }
+    for (i = 0; i < r->n_py_lines; i++) {
+        if (i)
+            fg_buf_str(b, indent);
+        fg_buf_str(b, r->py_lines[i]);
+        fg_buf_char(b, '\n');
+    }
+}
+
+static void text_ruby(struct fg_buf *b, const struct fg_report *r)
+{
+    if (!r->ruby_line || !r->ruby_line[0])
+        return;
+    fg_buf_str(b, "  at (Ruby):      ");
+    fg_buf_str(b, r->ruby_line);
+    fg_buf_char(b, '\n');
+}
+
 static void text_jvm_line(struct fg_buf *b, const struct fg_report *r)
 {
     fg_buf_str(b, "\n  jvm:     created by pid ");
@@ -110,6 +140,8 @@ size_t fg_report_text_frames(char *mem, size_t size, const struct fg_report *r)
 {
     struct fg_buf b;
     fg_buf_init(&b, mem, size);
+    text_python(&b, r);
+    text_ruby(&b, r);
     text_frames(&b, "  at (JNI call):  ", r->frames, r->n_frames, r->frames_cut);
     text_frames(&b, "  at (fork):      ", r->fork_frames, r->n_fork_frames, 0);
     if (b.truncated)
@@ -133,6 +165,8 @@ size_t fg_report_text_fork(char *mem, size_t size, const struct fg_report *r)
     text_jvm_line(&b, r);
     text_why_fix_action(&b, r, FG_MSG_WHY_FORK);
     fg_buf_char(&b, '\n');
+    text_python(&b, r);
+    text_ruby(&b, r);
     text_frames(&b, "  at (fork):      ", r->fork_frames, r->n_fork_frames, 0);
     if (b.truncated)
         return fg_buf_finish(&b, "\n");
@@ -181,6 +215,23 @@ static void json_frames(struct fg_buf *b, const char *key, const struct fg_frame
     fg_buf_char(b, ']');
 }
 
+static void json_python(struct fg_buf *b, const struct fg_report *r)
+{
+    int i;
+    if (r->n_py_lines <= 0)
+        return;
+    json_key(b, "python_stack");
+    fg_buf_char(b, '[');
+    for (i = 0; i < r->n_py_lines; i++) {
+        fg_buf_str(b, i ? ",\"" : "\"");
+        fg_buf_json(b, r->py_lines[i]);
+        fg_buf_char(b, '"');
+    }
+    fg_buf_char(b, ']');
+    json_key(b, "python_stack_cut");
+    fg_buf_str(b, r->py_cut ? "true" : "false");
+}
+
 static size_t json_record(char *mem, size_t size, const struct fg_report *r, int with_frames)
 {
     struct fg_buf b;
@@ -217,6 +268,9 @@ static size_t json_record(char *mem, size_t size, const struct fg_report *r, int
             json_frames(&b, "fork_backtrace", r->fork_frames, r->n_fork_frames);
             json_key(&b, "backtrace_cut");
             fg_buf_str(&b, r->frames_cut ? "true" : "false");
+            json_python(&b, r);
+            if (r->ruby_line && r->ruby_line[0])
+                json_str(&b, "ruby_line", r->ruby_line);
         } else {
             fg_buf_str(&b, ",\"backtrace\":[],\"fork_backtrace\":[],\"truncated\":true");
         }

@@ -29,12 +29,21 @@ struct fg_report {
     const struct fg_frame *fork_frames;
     int n_fork_frames;
     int frames_cut; /* unwinding was cut short by its time bound */
+    /* CPython host: the reporting thread's Python stack (preload/pystack.h),
+     * `File "app.py", line 18, in f` lines, innermost last; none elsewhere. */
+    const char *const *py_lines;
+    int n_py_lines;
+    int py_cut; /* outer Python frames left out */
+    /* Ruby host: "app.rb:12", the reporting thread's innermost Ruby line
+     * (preload/rubyline.h); NULL or "" elsewhere. */
+    const char *ruby_line;
 };
 
 /* Text: the first lines (what, who, why, fix, action), written before any
  * unwinding. */
 size_t fg_report_text_header(char *mem, size_t size, const struct fg_report *r);
-/* Text: the "at (JNI call)" and "at (fork)" backtraces. */
+/* Text: the "at (Python)" block when there is one, then the "at (JNI call)"
+ * and "at (fork)" backtraces. */
 size_t fg_report_text_frames(char *mem, size_t size, const struct fg_report *r);
 /* Text: the whole fork-time warning (FORKGUARD_ON_FORK=warn), one record. */
 size_t fg_report_text_fork(char *mem, size_t size, const struct fg_report *r);

@@ -4,6 +4,8 @@
 #include "guard.h"
 #include "host.h"
 #include "log.h"
+#include "pystack.h"
+#include "rubyline.h"
 #include "report.h"
 #include "state.h"
 #include "fork_site.h"
@@ -18,6 +20,8 @@ struct unwind_job {
     int n;
     struct fg_frame fork_frames[FG_FRAMES_MAX];
     int n_fork;
+    struct fg_pystack py;
+    char ruby_line[512];
 };
 
 static void unwind_job_run(void *arg)
@@ -33,6 +37,10 @@ static void unwind_job_run(void *arg)
         job->n_fork = i + 1;
     }
     fg_backtrace_symbolize_guarded(job->fork_frames, job->n_fork);
+    /* Before the C walk: in a Python host these are the lines its user
+     * reads, and they come from the interpreter's own bookkeeping. */
+    fg_pystack_capture_guarded(&job->py);
+    fg_rubyline_capture_guarded(job->ruby_line, sizeof job->ruby_line);
     job->n = fg_backtrace_here_guarded(job->frames, FG_FRAMES_MAX);
     fg_backtrace_symbolize_guarded(job->frames, job->n);
 }
@@ -81,6 +89,49 @@ static void fill_common_sigsafe(struct fg_report *r, const char *event)
     r->mode = fg.cfg.mode;
 }
 
+static void set_python(struct fg_report *r, const struct fg_pystack *py)
+{
+    r->py_lines = py->lines;
+    r->n_py_lines = py->n;
+    r->py_cut = py->cut;
+}
+
+static struct {
+    const char *const *lines;
+    int n, cut;
+} py_inner;
+
+void fg_report_python_inner(const char *const *lines, int n, int cut)
+{
+    py_inner.lines = lines;
+    py_inner.n = n;
+    py_inner.cut = cut;
+}
+
+/* The stack's lines, then the inner ones, innermost last; the outermost are
+ * left out past the bound. */
+static void add_python_inner(struct fg_report *r, const char **merged)
+{
+    int room, keep, i, n = 0, m = py_inner.n;
+    if (m <= 0)
+        return;
+    if (m > FG_PYSTACK_LINES)
+        m = FG_PYSTACK_LINES;
+    if (py_inner.cut || m < py_inner.n)
+        r->py_cut = 1;
+    /* A gap would read as one call: no outer lines past a cut. */
+    room = py_inner.cut ? 0 : FG_PYSTACK_LINES - m;
+    keep = r->n_py_lines < room ? r->n_py_lines : room;
+    if (keep < r->n_py_lines)
+        r->py_cut = 1;
+    for (i = r->n_py_lines - keep; i < r->n_py_lines; i++)
+        merged[n++] = r->py_lines[i];
+    for (i = py_inner.n - m; i < py_inner.n; i++)
+        merged[n++] = py_inner.lines[i];
+    r->py_lines = merged;
+    r->n_py_lines = n;
+}
+
 static int
     job_busy; /* the job buffer is in use: a warn-mode child may report from two threads */
 
@@ -93,6 +144,7 @@ void fg_report_reset_child_sigsafe(void)
 void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const char *result)
 {
     static struct unwind_job job; /* too big for small thread stacks */
+    static const char *merged[FG_PYSTACK_LINES];
     char action[160], record[FG_RECORD_MAX];
     struct fg_buf ab;
     struct fg_report r;
@@ -116,7 +168,12 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
         r.frames_cut = 1;
     } else {
         memset(&job, 0, sizeof job);
+        fg_pystack_clear(&job.py);
         cut = fg_guard_run_sigsafe(unwind_job_run, &job, FG_BACKTRACE_BOUND_MS) != 0;
+        fg_pystack_release_sigsafe(&job.py);
+        set_python(&r, &job.py);
+        add_python_inner(&r, merged);
+        r.ruby_line = job.ruby_line;
         r.frames = job.frames;
         r.n_frames = job.n;
         r.fork_frames = job.fork_frames;
@@ -129,18 +186,24 @@ void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const 
         n = fg_report_json(record, sizeof record, &r);
     if (r.frames == job.frames)
         __atomic_store_n(&job_busy, 0, __ATOMIC_RELEASE);
+    py_inner.n = 0;
     fg_log_write_sigsafe(record, n);
 }
 
 struct symbolize_job {
     struct fg_frame *frames;
     int n;
+    struct fg_pystack py;
+    char ruby_line[512];
 };
 
 static void symbolize_job_run(void *arg)
 {
     struct symbolize_job *job = arg;
     fg_backtrace_symbolize_guarded(job->frames, job->n);
+    /* The forking thread is still in os.fork(): its stack names the line. */
+    fg_pystack_capture_guarded(&job->py);
+    fg_rubyline_capture_guarded(job->ruby_line, sizeof job->ruby_line);
 }
 
 void fg_report_fork(pid_t child, const uintptr_t *ips, int n)
@@ -160,8 +223,13 @@ void fg_report_fork(pid_t child, const uintptr_t *ips, int n)
      * fork must not die of its own warning. */
     job.frames = frames;
     job.n = i;
+    fg_pystack_clear(&job.py);
+    job.ruby_line[0] = '\0';
     fg_guard_run_sigsafe(symbolize_job_run, &job, FG_BACKTRACE_BOUND_MS);
+    fg_pystack_release_sigsafe(&job.py);
     fill_common_sigsafe(&r, "fork");
+    set_python(&r, &job.py);
+    r.ruby_line = job.ruby_line;
     r.parent_pid = r.pid;
     r.child_pid = child;
     r.action = "none";

@@ -17,6 +17,14 @@ enum fg_verdict {
  * refused call returns ("JNI_ERR"). */
 void fg_report_jni_sigsafe(const char *function, enum fg_verdict verdict, const char *result);
 
+/* Python frames the interpreter's stack no longer shows but the report
+ * should (the JPype adapter: frames an exception left before JPype's
+ * exception object was made), innermost last; they end the next
+ * fg_report_jni_sigsafe's Python block, and are then forgotten (`cut`:
+ * outer ones among them were left out already). The lines
+ * must stay valid until then. */
+void fg_report_python_inner(const char *const *lines, int n, int cut);
+
 /* In a forked child, first thing: a report another thread of the parent was
  * writing at fork() does not hold the child's frame buffer. */
 void fg_report_reset_child_sigsafe(void);

@@ -41,7 +41,7 @@ declare -A SRCS=(
   [fuzz_json_cut]="-DFG_FUZZ_CUT tests/fuzz/fuzz_json.c preload/buf.c"
   [fuzz_report]="tests/fuzz/fuzz_report.c preload/report.c preload/config.c preload/buf.c"
   [fuzz_cplist]="tests/fuzz/fuzz_cplist.c jdbc/classpath_list.c preload/buf.c"
-  [fuzz_cli_report]="tests/fuzz/fuzz_cli_report.c cli/report_read.c cli/report_text.c -ljson-c"
+  [fuzz_cli_report]="tests/fuzz/fuzz_cli_report.c cli/report_read.c cli/report_text.c cli/report_python.c -ljson-c"
 )
 TARGETS=(${FG_FUZZ_TARGETS:-fuzz_config fuzz_json fuzz_json_cut fuzz_report fuzz_cplist fuzz_cli_report})
 

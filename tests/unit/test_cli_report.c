@@ -3,6 +3,7 @@
  * it cannot read is counted, with its number, and a JNI use it can see is
  * counted even when the rest of its record is lost. */
 #include "cli/report_read.c"
+#include "cli/report_python.c"
 #include "cli/report_text.c"
 #include "preload/backtrace.h"
 #include "preload/report.h"
@@ -107,6 +108,110 @@ static void test_text_bridge_function(void **state)
     assert_int_equal(s.jni, 1);
     assert_int_equal(s.owners[0].n_children, 1);
     assert_string_equal(s.owners[0].children[0].functions, "through JPype [abort]");
+    fg_report_free(&s);
+}
+
+#define FG_PY_FRAMES                                                                           \
+    "  at (Python):    (outer frames left out)\n"                                              \
+    "                  File \"/srv/app.py\", line 30, in <module>\n"                           \
+    "                  File \"/usr/lib/python3.11/multiprocessing/pool.py\", line 125, in "    \
+    "worker\n"                                                                                 \
+    "                  File \"/srv/app.py\", line 18, in w_time\n"                             \
+    "                  File \"/usr/lib/python3/dist-packages/jpype/_jclass.py\", line 99, in " \
+    "__new__\n"                                                                                \
+    "  at (JNI call):  #0 0x1234 child+0x4 (/bin/host)\n"                                      \
+    "  at (fork):      #0 0x9abc main+0x8 (/bin/host)\n"
+
+/* A CPython host: the user's own innermost line is the first call, the
+ * user's line outside the pool's frames the fork site; a fork warning for
+ * that child names the forking line exactly. */
+static void test_text_python(void **state)
+{
+    struct fg_report_summary s;
+    (void)state;
+    fg_read(&s, FG_HEAD("through JPype", "12", "10") FG_PY_FRAMES);
+    fg_bad_lines(&s, 0, NULL);
+    assert_int_equal(s.jni, 1);
+    assert_string_equal(s.owners[0].children[0].first_call,
+                        "File \"/srv/app.py\", line 18, in w_time");
+    assert_string_equal(s.owners[0].children[0].fork_site,
+                        "File \"/srv/app.py\", line 30, in <module>");
+    fg_report_free(&s);
+
+    fg_read(&s, FG_HEAD("through JPype", "11", "10") FG_PY_FRAMES
+            "forkguard: pid 10, owner of a live JVM, forked pid 11\n"
+            "  jvm:     created by pid 10 (libjvm unknown)\n"
+            "  why:     the JVM's threads do not survive fork()\n"
+            "  fix:     (python) use spawn\n"
+            "  action:  none, the child runs on (FORKGUARD_ON_FORK=warn)\n"
+            "  at (Python):    File \"/srv/app.py\", line 29, in <module>\n"
+            "                  File \"/usr/lib/python3.11/os.py\", line 1, in f\n"
+            "  at (fork):      #0 0x9abc main+0x8 (/bin/host)\n");
+    fg_bad_lines(&s, 0, NULL);
+    assert_int_equal(s.records, 2);
+    assert_string_equal(s.owners[0].first_fork_site,
+                        "File \"/srv/app.py\", line 29, in <module>");
+    assert_string_equal(s.owners[0].children[0].fork_site,
+                        "File \"/srv/app.py\", line 29, in <module>");
+    fg_report_free(&s);
+}
+
+/* A Ruby host: its line is the first call, in both formats; the fork
+ * warning's line is where the child forked. */
+static void test_ruby(void **state)
+{
+    struct fg_report_summary s;
+    (void)state;
+    fg_read(&s, FG_HEAD("FindClass", "12",
+                        "10") "  at (Ruby):      /srv/common.rb:33\n"
+                              "  at (JNI call):  #0 0x1234 child+0x4 (/bin/host)\n"
+                              "  at (fork):      #0 0x9abc main+0x8 (/bin/host)\n"
+                              "forkguard: pid 10, owner of a live JVM, forked pid 12\n"
+                              "  jvm:     created by pid 10 (libjvm unknown)\n"
+                              "  why:     the JVM's threads do not survive fork()\n"
+                              "  fix:     (ruby) load the JVM after fork\n"
+                              "  action:  none, the child runs on (FORKGUARD_ON_FORK=warn)\n"
+                              "  at (Ruby):      job.rb:10\n"
+                              "  at (fork):      #0 0x9abc main+0x8 (/bin/host)\n");
+    fg_bad_lines(&s, 0, NULL);
+    assert_int_equal(s.records, 2);
+    assert_string_equal(s.owners[0].children[0].first_call, "/srv/common.rb:33");
+    assert_string_equal(s.owners[0].children[0].fork_site, "job.rb:10");
+    assert_string_equal(s.owners[0].first_fork_site, "job.rb:10");
+    fg_report_free(&s);
+
+    fg_read(&s, "{\"event\":\"jni_in_child\",\"pid\":12,\"owner_pid\":10,\"parent_pid\":10,"
+                "\"function\":\"FindClass\",\"action\":\"abort\",\"backtrace\":[],"
+                "\"fork_backtrace\":[],\"ruby_line\":\"/srv/common.rb:33\"}\n");
+    fg_bad_lines(&s, 0, NULL);
+    assert_string_equal(s.owners[0].children[0].first_call, "/srv/common.rb:33");
+    fg_report_free(&s);
+}
+
+static void test_json_python(void **state)
+{
+    struct fg_report_summary s;
+    (void)state;
+    /* Only library frames: the innermost is the first call, no fork line. */
+    fg_read(&s, "{\"event\":\"jni_in_child\",\"pid\":12,\"owner_pid\":10,\"parent_pid\":10,"
+                "\"function\":\"through JPype\",\"action\":\"refused\",\"backtrace\":[],"
+                "\"fork_backtrace\":[\"#0 0x1 f+0x1 (/b)\"],\"python_stack\":["
+                "\"File \\\"/usr/bin/gunicorn\\\", line 8, in <module>\","
+                "\"File \\\"<frozen importlib._bootstrap>\\\", line 3, in _find\"]}\n"
+                "{\"event\":\"jni_in_child\",\"pid\":13,\"owner_pid\":10,\"parent_pid\":10,"
+                "\"function\":\"through JPype\",\"action\":\"refused\",\"backtrace\":[],"
+                "\"fork_backtrace\":[],\"python_stack\":["
+                "\"File \\\"/srv/job.py\\\", line 40, in <module>\","
+                "\"File \\\"/srv/job.py\\\", line 12, in child\"]}\n");
+    fg_bad_lines(&s, 0, NULL);
+    assert_string_equal(s.owners[0].children[0].first_call,
+                        "File \"<frozen importlib._bootstrap>\", line 3, in _find");
+    assert_string_equal(s.owners[0].children[0].fork_site, "#0 0x1 f+0x1 (/b)");
+    assert_string_equal(s.owners[0].children[1].first_call,
+                        "File \"/srv/job.py\", line 12, in child");
+    /* os.fork() in the user's own code: the outermost frame forked. */
+    assert_string_equal(s.owners[0].children[1].fork_site,
+                        "File \"/srv/job.py\", line 40, in <module>");
     fg_report_free(&s);
 }
 
@@ -278,9 +383,15 @@ static void test_many_bad_lines(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_log),       cmocka_unit_test(test_text_bridge_function),
-        cmocka_unit_test(test_json_roundtrip), cmocka_unit_test(test_json_strict),
-        cmocka_unit_test(test_cut_and_glued),  cmocka_unit_test(test_unreadable_lines),
+        cmocka_unit_test(test_text_log),
+        cmocka_unit_test(test_text_bridge_function),
+        cmocka_unit_test(test_json_roundtrip),
+        cmocka_unit_test(test_json_strict),
+        cmocka_unit_test(test_text_python),
+        cmocka_unit_test(test_json_python),
+        cmocka_unit_test(test_ruby),
+        cmocka_unit_test(test_cut_and_glued),
+        cmocka_unit_test(test_unreadable_lines),
         cmocka_unit_test(test_many_bad_lines),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

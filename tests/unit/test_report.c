@@ -196,6 +196,86 @@ static void test_text_frames_cut(void **state)
     }
 }
 
+static const char *const fg_py_lines[] = {
+    "File \"/srv/app.py\", line 30, in <module>",
+    "File \"/srv/app.py\", line 18, in w_time",
+};
+
+/* A CPython host's record: the Python block first, innermost last; none
+ * for other hosts (the records above are unchanged). */
+static void test_text_python(void **state)
+{
+    struct fg_report r;
+    size_t n;
+    const char *t;
+    (void)state;
+    fg_sample(&r);
+    r.n_frames = 1;
+    r.py_lines = fg_py_lines;
+    r.n_py_lines = 2;
+    t = fg_format(fg_report_text_frames, 16384, &r, &n);
+    assert_string_equal(
+        t, "  at (Python):    File \"/srv/app.py\", line 30, in <module>\n"
+           "                  File \"/srv/app.py\", line 18, in w_time\n"
+           "  at (JNI call):  #0 0x7f0000001234 foo_call+0x14 (/usr/lib/libfoo.so)\n"
+           "  at (fork):      #0 0x401000 main+0x10\n");
+    r.py_cut = 1;
+    r.n_py_lines = 1;
+    t = fg_format(fg_report_text_frames, 16384, &r, &n);
+    assert_non_null(strstr(t, "  at (Python):    (outer frames left out)\n"
+                              "                  File \"/srv/app.py\", line 30, in <module>\n"
+                              "  at (JNI call):  #0"));
+    r.event = "fork";
+    r.py_cut = 0;
+    r.n_py_lines = 2;
+    t = fg_format(fg_report_text_fork, 16384, &r, &n);
+    assert_non_null(strstr(t, "\n  at (Python):    File \"/srv/app.py\", line 30, in <module>\n"
+                              "                  File \"/srv/app.py\", line 18, in w_time\n"
+                              "  at (fork):      #0 0x401000 main+0x10\n"));
+}
+
+/* A Ruby host's line, text and JSON; nothing when empty. */
+static void test_ruby_line(void **state)
+{
+    struct fg_report r;
+    size_t n;
+    const char *t;
+    (void)state;
+    fg_sample(&r);
+    r.n_frames = 1;
+    r.ruby_line = "";
+    t = fg_format(fg_report_text_frames, 16384, &r, &n);
+    assert_null(strstr(t, "Ruby"));
+    r.ruby_line = "/srv/app.rb:12";
+    t = fg_format(fg_report_text_frames, 16384, &r, &n);
+    assert_string_equal(
+        t, "  at (Ruby):      /srv/app.rb:12\n"
+           "  at (JNI call):  #0 0x7f0000001234 foo_call+0x14 (/usr/lib/libfoo.so)\n"
+           "  at (fork):      #0 0x401000 main+0x10\n");
+    t = fg_format(fg_report_json, 16384, &r, &n);
+    assert_int_equal(fg_json_check_one(t, n, "{\"ruby_line\":\"/srv/app.rb:12\"}"), 0);
+}
+
+static void test_json_python(void **state)
+{
+    struct fg_report r;
+    size_t n;
+    const char *t;
+    (void)state;
+    fg_sample(&r);
+    t = fg_format(fg_report_json, 16384, &r, &n);
+    assert_null(strstr(t, "python_stack"));
+    r.py_lines = fg_py_lines;
+    r.n_py_lines = 2;
+    t = fg_format(fg_report_json, 16384, &r, &n);
+    assert_int_equal(
+        fg_json_check_one(t, n,
+                          "{\"python_stack\":[\"File \\\"/srv/app.py\\\", line 30, "
+                          "in <module>\",\"File \\\"/srv/app.py\\\", line 18, in "
+                          "w_time\"],\"python_stack_cut\":false,\"backtrace_cut\":false}"),
+        0);
+}
+
 /* The expectation for the sample record: keys of the contract and values. */
 static const char fg_sample_expect[] =
     "{\"event\":\"jni_in_child\",\"pid\":4242,\"owner_pid\":4200,\"parent_pid\":4200,"
@@ -397,6 +477,9 @@ int main(void)
         cmocka_unit_test(test_text_frames),
         cmocka_unit_test(test_text_frames_cut),
         cmocka_unit_test(test_json_record),
+        cmocka_unit_test(test_text_python),
+        cmocka_unit_test(test_json_python),
+        cmocka_unit_test(test_ruby_line),
         cmocka_unit_test(test_json_fork_why),
         cmocka_unit_test(test_json_config_error),
         cmocka_unit_test(test_json_hostile_names),
