@@ -3,10 +3,11 @@
  * Every process the library is preloaded into runs the constructor, so it
  * does only what cannot wait: a look at the environment for FORKGUARD_*
  * values (copied: a host may rewrite its environment later) and the atfork
- * registration. The core is loaded when a JVM is created, or here at once
- * when a value is bad (the one-line error is said at start-up, as the
- * contract promises) or FORKGUARD_LOG is set (the log is checked, and a
- * relative path resolved, at start-up). */
+ * registration. FORKGUARD_LOG is checked here, and a relative path made
+ * absolute, as the contract promises (preload/log_path.c is linked into
+ * both libraries). The core is loaded when a JVM is created, or here at
+ * once when a value is bad or the log cannot be used: the one-line error is
+ * the core's, said at start-up. */
 #include "stub.h"
 
 #include "../preload/log_path.h"
