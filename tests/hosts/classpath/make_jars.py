@@ -2,7 +2,9 @@
 corrupt.jar (not a zip), nodriver.jar (a JAR without any driver), boom.jar
 (a driver whose static initialiser throws, declared in META-INF/services),
 jars/h2-noservices.jar (H2 without META-INF/services: only FORKGUARD_DRIVERS
-can load it), emptydir/ (no JARs)."""
+can load it), emptydir/ (no JARs); with a third argument, the compiled tiny
+drivers there (fgtiny<N>/Driver.class) each become tiny/tiny<N>.jar with its
+own service file."""
 import os
 import sys
 import zipfile
@@ -22,3 +24,12 @@ with zipfile.ZipFile(os.path.join(out, "jars", "h2-noservices.jar"), "w") as z:
     for info in src.infolist():
         if "META-INF/services/" not in info.filename:
             z.writestr(info, src.read(info.filename))
+
+if len(sys.argv) > 3:
+    tiny = sys.argv[3]
+    os.makedirs(os.path.join(out, "tiny"), exist_ok=True)
+    for pkg in sorted(os.listdir(tiny)):
+        n = pkg[len("fgtiny"):]
+        with zipfile.ZipFile(os.path.join(out, "tiny", "tiny%s.jar" % n), "w") as z:
+            z.write(os.path.join(tiny, pkg, "Driver.class"), pkg + "/Driver.class")
+            z.writestr("META-INF/services/java.sql.Driver", "# tiny driver %s\n%s.Driver\n" % (n, pkg))
