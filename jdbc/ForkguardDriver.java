@@ -1,8 +1,8 @@
 package org.forkguard.shim;
 
-import java.io.BufferedReader;
 import java.io.File;
-import java.io.InputStreamReader;
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.sql.Connection;
@@ -18,8 +18,9 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.logging.Logger;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+import java.util.zip.ZipException;
 
 /**
  * forkguard's JDBC shim, defined by libforkguard into the system class loader
@@ -32,7 +33,9 @@ import java.util.zip.ZipFile;
  * thread and context class loader.
  *
  * The wrapper is lazy: at injection each JAR's META-INF/services file is read
- * as a plain zip entry, and one shim per named class is registered, knowing
+ * as a plain zip entry (readJar: the central directory is looked through,
+ * not indexed as ZipFile does for every name, in interpreted code at this
+ * point of start-up), and one shim per named class is registered, knowing
  * only the class's name and group. Loading and initialising a driver class
  * (most of the cost: H2's static initialiser alone takes milliseconds) waits
  * until DriverManager first asks that shim something that needs the real
@@ -44,6 +47,10 @@ import java.util.zip.ZipFile;
  */
 public final class ForkguardDriver implements Driver {
     private static final String SERVICE = "META-INF/services/java.sql.Driver";
+    /** Bounds for what a JAR's tables may make us read: a service file is a
+     *  few lines; a central directory of a million entries is ~100 MB. */
+    private static final int MAX_SERVICE = 1 << 20;
+    private static final long MAX_CEN = 1L << 27;
 
     /** Every shim's first load runs under this one lock: two threads loading
      *  two drivers at once could otherwise each hold one class's
@@ -97,41 +104,39 @@ public final class ForkguardDriver implements Driver {
         List<ForkguardDriver> shims = new ArrayList<ForkguardDriver>();
         Set<String> seen = new HashSet<String>(); // "group index:class name"
         List<String[]> jarsOf = new ArrayList<String[]>();
-        List<List<ZipFile>> zipsOf = new ArrayList<List<ZipFile>>();
-        try {
-            for (int g = 0; g < groups.length; g++) {
-                List<String> valid = new ArrayList<String>();
-                List<ZipFile> zips = new ArrayList<ZipFile>();
-                for (String path : groups[g].split("\n")) {
-                    if (path.isEmpty())
-                        continue;
-                    try {
-                        zips.add(new ZipFile(path)); // a corrupt JAR is named now
-                        valid.add(path);
-                    } catch (Exception e) {
-                        messages.add("FORKGUARD_CLASSPATH entry " + path + ": not a readable JAR ("
-                                     + describe(e) + "); skipped");
-                    }
-                }
-                if (valid.isEmpty())
+        List<List<byte[]>> censOf = new ArrayList<List<byte[]>>();
+        for (int g = 0; g < groups.length; g++) {
+            List<String> valid = new ArrayList<String>();
+            List<byte[]> cens = new ArrayList<byte[]>();
+            List<String> services = new ArrayList<String>();
+            for (String path : groups[g].split("\n")) {
+                if (path.isEmpty())
                     continue;
-                String[] jars = valid.toArray(new String[0]);
-                ClassLoader[] loader = new ClassLoader[1];
-                int before = shims.size();
-                for (int j = 0; j < jars.length; j++)
-                    readServices(jars[j], zips.get(j), zips, jars, loader, jarsOf.size(), seen,
-                                 shims, messages);
-                jarsOf.add(jars);
-                zipsOf.add(zips);
-                if (shims.size() == before && names(drivers).isEmpty())
-                    messages.add(noDriver(jars));
+                try {
+                    String[] service = new String[1];
+                    cens.add(readJar(path, service)); // a corrupt JAR is named now
+                    services.add(service[0]);
+                    valid.add(path);
+                } catch (Exception e) {
+                    messages.add("FORKGUARD_CLASSPATH entry " + path + ": not a readable JAR ("
+                                 + describe(e) + "); skipped");
+                }
             }
-            nameDrivers(drivers, jarsOf, zipsOf, seen, shims, messages);
-        } finally {
-            for (List<ZipFile> zips : zipsOf)
-                for (ZipFile z : zips)
-                    closeQuietly(z);
+            if (valid.isEmpty())
+                continue;
+            String[] jars = valid.toArray(new String[0]);
+            ClassLoader[] loader = new ClassLoader[1];
+            int before = shims.size();
+            for (int j = 0; j < jars.length; j++)
+                if (services.get(j) != null)
+                    addServices(jars[j], services.get(j), cens, jars, loader, jarsOf.size(), seen,
+                                shims, messages);
+            jarsOf.add(jars);
+            censOf.add(cens);
+            if (shims.size() == before && names(drivers).isEmpty())
+                messages.add(noDriver(jars));
         }
+        nameDrivers(drivers, jarsOf, censOf, seen, shims, messages);
         for (ForkguardDriver shim : shims) {
             try {
                 DriverManager.registerDriver(shim);
@@ -152,39 +157,24 @@ public final class ForkguardDriver implements Driver {
     }
 
     /** The driver classes one JAR's service file names, as ServiceLoader
-     *  reads it (UTF-8, '#' comments), each checked to be in the group
+     *  reads it ('#' comments, blanks), each checked to be in the group
      *  without being loaded. */
-    private static void readServices(String jar, ZipFile zip, List<ZipFile> zips, String[] jars,
-                                     ClassLoader[] loader, int group, Set<String> seen,
-                                     List<ForkguardDriver> shims, List<String> messages) {
-        ZipEntry e = zip.getEntry(SERVICE);
-        if (e == null)
-            return;
+    private static void addServices(String jar, String service, List<byte[]> cens, String[] jars,
+                                    ClassLoader[] loader, int group, Set<String> seen,
+                                    List<ForkguardDriver> shims, List<String> messages) {
         List<String> names = new ArrayList<String>();
-        try {
-            BufferedReader r =
-                new BufferedReader(new InputStreamReader(zip.getInputStream(e), "UTF-8"));
-            try {
-                for (String line; (line = r.readLine()) != null;) {
-                    int hash = line.indexOf('#');
-                    String name = (hash >= 0 ? line.substring(0, hash) : line).trim();
-                    if (!name.isEmpty())
-                        names.add(name);
-                }
-            } finally {
-                r.close();
-            }
-        } catch (Exception x) {
-            messages.add("FORKGUARD_CLASSPATH entry " + jar + ": cannot read " + SERVICE + " ("
-                         + describe(x) + "); skipped");
-            return;
+        for (String line : service.split("\n")) {
+            int hash = line.indexOf('#');
+            String name = (hash >= 0 ? line.substring(0, hash) : line).trim();
+            if (!name.isEmpty())
+                names.add(name);
         }
         for (String name : names) {
             if (!seen.add(group + ":" + name))
                 continue;
             if (onSystemClassPath(name))
                 continue; // the application's own copy wins (parent first): its own driver
-            if (holder(name, jars, zips) == null) {
+            if (holder(name, jars, cens) == null) {
                 messages.add("FORKGUARD_CLASSPATH driver service: " + jar + " names " + name
                              + ", which its group does not hold; skipped");
                 continue;
@@ -196,7 +186,7 @@ public final class ForkguardDriver implements Driver {
     /** FORKGUARD_DRIVERS: the first group holding the class gets a shim for
      *  it; a class the system class loader has is loaded there now. */
     private static void nameDrivers(String drivers, List<String[]> jarsOf,
-                                    List<List<ZipFile>> zipsOf, Set<String> seen,
+                                    List<List<byte[]>> censOf, Set<String> seen,
                                     List<ForkguardDriver> shims, List<String> messages) {
         for (String name : names(drivers)) {
             if (onSystemClassPath(name)) {
@@ -206,7 +196,7 @@ public final class ForkguardDriver implements Driver {
             boolean found = false;
             for (int g = 0; g < jarsOf.size() && !found; g++) {
                 String[] jars = jarsOf.get(g);
-                String jar = holder(name, jars, zipsOf.get(g));
+                String jar = holder(name, jars, censOf.get(g));
                 if (jar == null)
                     continue;
                 found = true;
@@ -237,12 +227,156 @@ public final class ForkguardDriver implements Driver {
     }
 
     /** The JAR of the group that holds the class file, or null. */
-    private static String holder(String name, String[] jars, List<ZipFile> zips) {
-        String entry = name.replace('.', '/') + ".class";
+    private static String holder(String name, String[] jars, List<byte[]> cens) {
+        byte[] entry = utf8(name.replace('.', '/') + ".class");
         for (int j = 0; j < jars.length; j++)
-            if (zips.get(j).getEntry(entry) != null)
+            if (find(cens.get(j), entry) >= 0)
                 return jars[j];
         return null;
+    }
+
+    /**
+     * A JAR's central directory, checked as far as this reads it, and its
+     * driver service file (UTF-8) into service[0], null when it has none.
+     * What ZipFile does at open, less indexing every entry name: only a few
+     * names are looked up here, and the group's URLClassLoader reads the JAR
+     * properly at the first driver load. Handles a prefixed JAR (a launcher
+     * script before the zip) and ZIP64 directories.
+     */
+    private static byte[] readJar(String path, String[] service) throws IOException {
+        RandomAccessFile f = new RandomAccessFile(path, "r");
+        try {
+            long len = f.length();
+            int tailLen = (int) Math.min(len, 22 + 0xFFFF); // END record + longest comment
+            byte[] tail = new byte[tailLen];
+            f.seek(len - tailLen);
+            f.readFully(tail);
+            int end = tailLen - 22;
+            while (end >= 0 && (u32(tail, end) != 0x06054b50L
+                                || end + 22 + u16(tail, end + 20) > tailLen))
+                end--;
+            if (end < 0)
+                throw new ZipException("zip END header not found");
+            long endPos = len - tailLen + end;
+            long cenSize = u32(tail, end + 12);
+            long cenOff = u32(tail, end + 16);
+            if (u16(tail, end + 10) == 0xFFFF || cenSize == 0xFFFFFFFFL
+                || cenOff == 0xFFFFFFFFL) {
+                // ZIP64: the sizes are in the ZIP64 END record its locator names.
+                byte[] loc = read(f, endPos - 20, 20);
+                if (u32(loc, 0) != 0x07064b50L)
+                    throw new ZipException("ZIP64 END locator not found");
+                long z64 = u32(loc, 8) | u32(loc, 12) << 32;
+                byte[] rec = read(f, z64, 56);
+                if (u32(rec, 0) != 0x06064b50L)
+                    throw new ZipException("ZIP64 END header not found");
+                cenSize = u32(rec, 40) | u32(rec, 44) << 32;
+                endPos = z64;
+            }
+            long cenPos = endPos - cenSize;
+            if (cenSize > MAX_CEN || cenPos < 0 || cenPos - cenOff < 0)
+                throw new ZipException("invalid END header (bad central directory size or offset)");
+            byte[] cen = read(f, cenPos, (int) cenSize);
+            int e = find(cen, utf8(SERVICE));
+            if (e == -2)
+                throw new ZipException("invalid central directory header");
+            if (e >= 0)
+                service[0] = new String(entryBytes(f, cen, e, cenPos - cenOff), "UTF-8");
+            return cen;
+        } finally {
+            f.close();
+        }
+    }
+
+    /** An entry's data, stored or deflated, given its central directory
+     *  record at e; base: where the zip starts in the file. */
+    private static byte[] entryBytes(RandomAccessFile f, byte[] cen, int e, long base)
+        throws IOException {
+        int method = u16(cen, e + 10);
+        long csize = u32(cen, e + 20);
+        long size = u32(cen, e + 24);
+        long loc = base + u32(cen, e + 42);
+        if (csize > MAX_SERVICE || size > MAX_SERVICE)
+            throw new ZipException(SERVICE + " larger than " + MAX_SERVICE + " bytes");
+        byte[] head = read(f, loc, 30);
+        if (u32(head, 0) != 0x04034b50L)
+            throw new ZipException("invalid local header of " + SERVICE);
+        byte[] data = read(f, loc + 30 + u16(head, 26) + u16(head, 28), (int) csize);
+        if (method == 0)
+            return data;
+        if (method != 8)
+            throw new ZipException(SERVICE + ": unsupported compression method " + method);
+        Inflater inflater = new Inflater(true);
+        try {
+            // One byte past the data: raw inflation may ask for it.
+            inflater.setInput(java.util.Arrays.copyOf(data, data.length + 1));
+            byte[] out = new byte[(int) size];
+            int n = 0;
+            while (n < out.length && !inflater.finished()) {
+                int k = inflater.inflate(out, n, out.length - n);
+                if (k == 0 && (inflater.needsInput() || inflater.needsDictionary()))
+                    break;
+                n += k;
+            }
+            if (n != out.length)
+                throw new ZipException(SERVICE + ": " + n + " bytes inflated, " + size
+                                       + " expected");
+            return out;
+        } catch (DataFormatException x) {
+            throw new ZipException(SERVICE + ": " + x.getMessage());
+        } finally {
+            inflater.end();
+        }
+    }
+
+    /** Position in cen of the record named name; -1: none; -2: a record
+     *  runs past the directory or lacks its signature before it. */
+    private static int find(byte[] cen, byte[] name) {
+        int pos = 0;
+        while (pos < cen.length) {
+            if (pos + 46 > cen.length || u32(cen, pos) != 0x02014b50L)
+                return -2;
+            int nlen = u16(cen, pos + 28);
+            int next = pos + 46 + nlen + u16(cen, pos + 30) + u16(cen, pos + 32);
+            if (next > cen.length)
+                return -2;
+            if (nlen == name.length && same(cen, pos + 46, name))
+                return pos;
+            pos = next;
+        }
+        return -1;
+    }
+
+    private static boolean same(byte[] b, int at, byte[] name) {
+        for (int i = 0; i < name.length; i++)
+            if (b[at + i] != name[i])
+                return false;
+        return true;
+    }
+
+    private static byte[] read(RandomAccessFile f, long at, int n) throws IOException {
+        if (at < 0 || at + n > f.length())
+            throw new ZipException("truncated zip file");
+        byte[] b = new byte[n];
+        f.seek(at);
+        f.readFully(b);
+        return b;
+    }
+
+    private static int u16(byte[] b, int p) {
+        return (b[p] & 0xff) | (b[p + 1] & 0xff) << 8;
+    }
+
+    private static long u32(byte[] b, int p) {
+        return (u16(b, p) | (long) u16(b, p + 2) << 16) & 0xffffffffL;
+    }
+
+    private static byte[] utf8(String s) {
+        try {
+            return s.getBytes("UTF-8");
+        } catch (java.io.UnsupportedEncodingException e) {
+            throw new IllegalStateException(e); // every JVM has UTF-8
+        }
     }
 
     /** Whether the group loaders' parent would find the class first. A
@@ -289,14 +423,6 @@ public final class ForkguardDriver implements Driver {
         } catch (Throwable e) {
             messages.add("FORKGUARD_DRIVERS class " + name + ": cannot be instantiated ("
                          + describe(e) + "); skipped");
-        }
-    }
-
-    private static void closeQuietly(ZipFile z) {
-        try {
-            z.close();
-        } catch (Exception e) {
-            // read-only: nothing was lost
         }
     }
 

@@ -206,6 +206,14 @@ public class Jdbc {
             tiny(Integer.parseInt(a[1]));
         else if (a[0].equals("late"))
             late();
+        else if (a[0].equals("connect"))
+            report("connect", new Callable<String>() {
+                public String call() throws Exception {
+                    Connection c = DriverManager.getConnection(a[1]);
+                    c.close();
+                    return c.toString();
+                }
+            });
         else if (a[0].equals("forname")) {
             Class.forName(a[1]);
             report("forname", new Callable<String>() {

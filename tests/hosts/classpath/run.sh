@@ -127,6 +127,20 @@ for jh in $(jdks); do
         [ \"\$(tail -1 '$OUT')\" = 'listed: $shims' ] && ! grep -qiE 'forkguard|WARNING|FATAL' '$ERR'"
   done
 
+  # --- JARs read without ZipFile at start-up (ForkguardDriver.readJar):
+  # odd but valid layouts give their driver; a truncated JAR is named.
+  jdbc "$jh" FORKGUARD_CLASSPATH="$TINY/odd" -- drivers
+  check "classpath $n: prefixed, stored, ZIP64 and commented JARs give their drivers; a truncated one is named" \
+    "4 shims (tiny1..4), one line for 5-truncated.jar" \
+    bash -c "grep -qx 'drivers: \[forkguard shim for fgtiny1.Driver, forkguard shim for fgtiny2.Driver, forkguard shim for fgtiny3.Driver, forkguard shim for fgtiny4.Driver\]' '$OUT' &&
+      grep -q '^forkguard: FORKGUARD_CLASSPATH entry $TINY/odd/5-truncated.jar: not a readable JAR (java.util.zip.ZipException: .*); skipped\$' '$ERR' &&
+      [ \$(grep -c '^forkguard: ' '$ERR') = 1 ]"
+  for i in 1 2 3 4; do
+    XCHECK= jdbc "$jh" FORKGUARD_CLASSPATH="$TINY/odd" -- connect "jdbc:tiny$i:x"
+    check "classpath $n: odd JAR layout $i: its driver connects" "connect: ok tiny$i connection" \
+      has "$OUT" "^connect: ok tiny$i connection\$"
+  done
+
   # --- a driver that fails at its first use, long after start-up: one
   # forkguard line naming class and JAR (through the native report path),
   # the failure to a caller that has no other driver, the host goes on.
