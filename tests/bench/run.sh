@@ -17,10 +17,10 @@ die() { echo "tests/bench/run.sh: $*" >&2; exit 1; }
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 
 # What the benchmark needs beyond the build: callgrind (valgrind, which also
-# ships valgrind/callgrind.h), JPype, and a JDBC driver jar for the classpath
+# ships valgrind/callgrind.h), JPype, and JDBC driver jars for the classpath
 # row. Installed when running as root; otherwise the affected rows fail to run.
 missing=()
-for p in valgrind python3-jpype libh2-java; do have_pkg "$p" || missing+=("$p"); done
+for p in valgrind python3-jpype libh2-java libhsqldb-java libpostgresql-jdbc-java; do have_pkg "$p" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "tests/bench/run.sh: installing ${missing[*]}" >&2
@@ -57,6 +57,9 @@ for spec in "${jdk_args[@]}"; do
 done
 gcc "${cflags[@]}" "$HERE/spawnbench.c" -o "$OUT/spawnbench" || die "building spawnbench failed"
 gcc "${cflags[@]}" "$HERE/dlsymbench.c" -o "$OUT/dlsymbench" -ldl || die "building dlsymbench failed"
+# The floor of the injection rows: a JVMTI agent that only appends JARs.
+gcc "${cflags[@]}" -shared -fPIC -I"$JDK17/include" -I"$JDK17/include/linux" "$HERE/jvmti_append.c" \
+    -o "$OUT/jvmti_append.so" || die "building jvmti_append.so failed"
 
 exec "$PYTHON" "$HERE/bench.py" --out "$OUT" --lib "$OUT/libforkguard.so" --classes "$OUT" "${jdk_args[@]}" \
   --docs "$ROOT/docs/performance.md"
