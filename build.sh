@@ -45,6 +45,7 @@ gen_shim_class() {
   # javac takes seconds: only when the source changed.
   [ "$B/gen/shim_class.c" -nt jdbc/ForkguardDriver.java ] && [ -s "$B/gen/shim_class.c" ] && return 0
   mkdir -p "$B/java" "$B/gen"
+  rm -f "$cls" # a failed javac must not leave the previous class to be embedded
   "$jh/bin/javac" -Xlint:all -Werror --release 8 -d "$B/java" jdbc/ForkguardDriver.java 2>&1 |
     grep -v 'bootstrap class path' >&2 || true
   [ -f "$cls" ] || { echo "build.sh: javac failed for jdbc/ForkguardDriver.java" >&2; return 1; }

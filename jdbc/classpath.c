@@ -18,6 +18,7 @@ extern const unsigned int fg_shim_class_len;
 
 #define SHIM_NAME "org/forkguard/shim/ForkguardDriver"
 #define SHIM_INJECT_SIG "([Ljava/lang/String;Ljava/lang/String;Z)[Ljava/lang/String;"
+#define SHIM_REPORT_SIG "(Ljava/lang/String;)V"
 
 static void say(void *ctx, const char *line)
 {
@@ -41,6 +42,15 @@ static void say_java(JNIEnv *env, const char *prefix, jstring text)
     if (chars)
         (*env)->ReleaseStringUTFChars(env, text, chars);
     say(NULL, mem);
+}
+
+/* ForkguardDriver.report(String): a driver that fails at its first use,
+ * long after injection, on any of the owner's threads, is reported through
+ * the same path as the failures found at injection. */
+static void JNICALL shim_report(JNIEnv *env, jclass shim, jstring line)
+{
+    (void)shim;
+    say_java(env, "", line);
 }
 
 /* The one exception check of this file: a pending exception is reported by
@@ -116,6 +126,8 @@ static void append_to_system_loader(JavaVM *vm, const struct fg_cplist *list)
 
 static void run_shim(JNIEnv *env, const struct fg_cplist *list, int system)
 {
+    static const JNINativeMethod report_method = {(char *)"report", (char *)SHIM_REPORT_SIG,
+                                                  (void *)shim_report};
     jclass loader_class, string_class, shim;
     jmethodID get_loader, inject;
     jobject loader;
@@ -138,6 +150,9 @@ static void run_shim(JNIEnv *env, const struct fg_cplist *list, int system)
     shim = (*env)->DefineClass(env, SHIM_NAME, loader, (const jbyte *)fg_shim_class,
                                (jsize)fg_shim_class_len);
     if (failed(env, "defining " SHIM_NAME, shim))
+        return;
+    if ((*env)->RegisterNatives(env, shim, &report_method, 1) != 0 &&
+        threw(env, "registering ForkguardDriver.report"))
         return;
     inject = (*env)->GetStaticMethodID(env, shim, "inject", SHIM_INJECT_SIG);
     if (failed(env, "ForkguardDriver.inject", inject))

@@ -19,10 +19,11 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 # What the benchmark needs beyond the build: callgrind (valgrind, which also
 # ships valgrind/callgrind.h; libc6-dbg names ld.so's functions in its
 # profiles), strace and perf (the child's system calls and page faults),
-# JPype, and a JDBC driver jar for the classpath row. Installed when running
-# as root; otherwise the affected rows fail to run.
+# JPype, and JDBC driver jars for the classpath and injection rows. Installed
+# when running as root; otherwise the affected rows fail to run.
 missing=()
-for p in valgrind libc6-dbg strace linux-perf python3-jpype libh2-java; do have_pkg "$p" || missing+=("$p"); done
+for p in valgrind libc6-dbg strace linux-perf python3-jpype libh2-java libhsqldb-java \
+         libpostgresql-jdbc-java; do have_pkg "$p" || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "tests/bench/run.sh: installing ${missing[*]}" >&2
@@ -65,6 +66,9 @@ gcc "${cflags[@]}" "$HERE/dlsymbench.c" -o "$OUT/dlsymbench" -ldl || die "buildi
 # The floor of start-up: a preloaded library that does nothing, built the
 # ordinary way (no special link options).
 gcc -O2 -fPIC -shared "$HERE/empty.c" -o "$OUT/libempty.so" || die "building libempty.so failed"
+# The floor of the injection rows: a JVMTI agent that only appends JARs.
+gcc "${cflags[@]}" -shared -fPIC -I"$JDK17/include" -I"$JDK17/include/linux" "$HERE/jvmti_append.c" \
+    -o "$OUT/jvmti_append.so" || die "building jvmti_append.so failed"
 
 exec "$PYTHON" "$HERE/bench.py" --out "$OUT" --lib "$OUT/libforkguard.so" --classes "$OUT" "${jdk_args[@]}" \
   --empty "$OUT/libempty.so" \

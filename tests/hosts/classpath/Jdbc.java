@@ -119,13 +119,77 @@ public class Jdbc {
         System.out.println("race: " + ok + " of 3 ok");
     }
 
+    static List<String> names() {
+        List<String> names = new ArrayList<String>();
+        for (Driver d : Collections.list(DriverManager.getDrivers()))
+            names.add(d.toString().replaceAll("@[0-9a-f]+$", ""));
+        Collections.sort(names);
+        return names;
+    }
+
     static void drivers() {
-        for (int round = 0; round < 3; round++) {
-            List<String> names = new ArrayList<String>();
-            for (Driver d : Collections.list(DriverManager.getDrivers()))
-                names.add(d.toString().replaceAll("@[0-9a-f]+$", ""));
-            Collections.sort(names);
-            System.out.println("drivers: " + names);
+        for (int round = 0; round < 3; round++)
+            System.out.println("drivers: " + names());
+    }
+
+    /** Connects to jdbc:tiny0: .. jdbc:tinyN-1: and prints "TAG: K of N". */
+    static void connectAll(String tag, int n) {
+        int ok = 0;
+        for (int i = 0; i < n; i++) {
+            try {
+                Connection c = DriverManager.getConnection("jdbc:tiny" + i + ":x");
+                if (c.toString().equals("tiny" + i + " connection"))
+                    ok++;
+                c.close();
+            } catch (Throwable e) {
+                System.out.println(tag + ": error " + e);
+            }
+        }
+        System.out.println(tag + ": " + ok + " of " + n);
+    }
+
+    /** The lazy shims seen from the host (run.sh's tiny drivers): listing
+     *  them loads none; the first connection loads only the driver
+     *  DriverManager asks first; then every driver connects from the main
+     *  thread, a thread whose context class loader sees nothing, and a pool
+     *  task; the listing is unchanged by the loads. */
+    static void tiny(final int n) throws Exception {
+        System.out.println("listed: " + names());
+        Connection first = DriverManager.getConnection("jdbc:tiny0:x");
+        System.out.println("first: " + first);
+        first.close();
+        connectAll("main", n);
+        Thread t = new Thread("odd-context") {
+            public void run() { connectAll("odd-context", n); }
+        };
+        t.setContextClassLoader(new URLClassLoader(new URL[0], null));
+        t.start();
+        t.join();
+        ForkJoinPool.commonPool().submit(new Callable<Void>() {
+            public Void call() { connectAll("pool", n); return null; }
+        }).get(60, TimeUnit.SECONDS);
+        System.out.println("listed: " + names());
+    }
+
+    /** A driver that fails at its first use (BoomDriver, registered first):
+     *  the host's JDBC goes on; with no other driver for a URL the caller
+     *  gets the failure instead of "No suitable driver", every time. */
+    static void late() throws Exception {
+        System.out.println("listed: " + names());
+        for (int round = 0; round < 2; round++) {
+            report("late-tiny", new Callable<String>() {
+                public String call() throws Exception {
+                    Connection c = DriverManager.getConnection("jdbc:tiny0:x");
+                    c.close();
+                    return c.toString() + ", getDriver: " + DriverManager.getDriver("jdbc:tiny0:x");
+                }
+            });
+            try {
+                DriverManager.getConnection("jdbc:nothing:x");
+                System.out.println("late-none: connected");
+            } catch (java.sql.SQLException e) {
+                System.out.println("late-none: " + e.getMessage());
+            }
         }
     }
 
@@ -138,6 +202,18 @@ public class Jdbc {
             race(a[1], a[2]);
         else if (a[0].equals("drivers"))
             drivers();
+        else if (a[0].equals("tiny"))
+            tiny(Integer.parseInt(a[1]));
+        else if (a[0].equals("late"))
+            late();
+        else if (a[0].equals("connect"))
+            report("connect", new Callable<String>() {
+                public String call() throws Exception {
+                    Connection c = DriverManager.getConnection(a[1]);
+                    c.close();
+                    return c.toString();
+                }
+            });
         else if (a[0].equals("forname")) {
             Class.forName(a[1]);
             report("forname", new Callable<String>() {

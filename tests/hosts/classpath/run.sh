@@ -6,11 +6,20 @@ source "$(dirname "$0")/../../lib.sh"
 HERE=$ROOT/tests/hosts/classpath
 T=$B/hosts/classpath
 H2=/usr/share/java/h2.jar HSQL=/usr/share/java/hsqldb.jar PG=/usr/share/java/postgresql.jar
-rm -rf "$T" && mkdir -p "$T/classes"
-if ! "$JDK17/bin/javac" --release 8 -d "$T/classes" "$HERE/Jdbc.java" "$HERE/BoomDriver.java" 2>"$T/javac.err" ||
-   ! "$PYTHON" "$HERE/make_jars.py" "$T/bad" "$T/classes"; then
+rm -rf "$T" && mkdir -p "$T/classes" "$T/drivers" "$T/tinysrc"
+# Ten tiny drivers (fgtiny0.Driver .. fgtiny9.Driver) from one template. The
+# drivers are compiled apart from Jdbc: on the host's class path they would
+# be the application's own, which forkguard leaves alone.
+for i in 0 1 2 3 4 5 6 7 8 9; do
+  mkdir -p "$T/tinysrc/fgtiny$i" && sed "s/@N@/$i/g" "$HERE/TinyDriver.java.in" >"$T/tinysrc/fgtiny$i/Driver.java"
+done
+if ! "$JDK17/bin/javac" --release 8 -d "$T/classes" "$HERE/Jdbc.java" 2>"$T/javac.err" ||
+   ! "$JDK17/bin/javac" --release 8 -d "$T/drivers" "$HERE/BoomDriver.java" 2>>"$T/javac.err" ||
+   ! "$JDK17/bin/javac" --release 8 -d "$T/tinyclasses" "$T"/tinysrc/*/Driver.java 2>>"$T/javac.err" ||
+   ! "$PYTHON" "$HERE/make_jars.py" "$T/bad" "$T/drivers" "$T/tinyclasses"; then
   fail "classpath: build test classes" "$(cat "$T/javac.err")"; finish; exit
 fi
+TINY=$T/bad/tiny
 # A directory of names no JVM may be given (see the test below), and a current
 # directory whose evil.jar must never be loaded.
 mkdir -p "$T/names" "$T/nl" "$T/cwd"
@@ -81,19 +90,71 @@ for jh in $(jdks); do
     bash -c "grep -q '^main: ok' '$OUT' && grep -q '^pool: ok' '$OUT' && ! grep -q forkguard '$ERR'"
 
   # --- every bad input: one line each, named; the good entry still works.
-  jdbc "$jh" FORKGUARD_CLASSPATH="/nonexistent/x.jar:$T/bad/emptydir:$T/bad/corrupt.jar:$T/bad/nodriver.jar:$T/bad/boom.jar;$H2" \
+  # (BoomDriver's static initialiser throws: named at the first connection,
+  # which loads it, as DriverManager asks its group's shim first.)
+  jdbc "$jh" FORKGUARD_CLASSPATH="/nonexistent/x.jar:$T/bad/emptydir:$T/bad/corrupt.jar:$T/bad/nodriver.jar;$T/bad/boom.jar;$H2" \
        FORKGUARD_DRIVERS="com.example.NoSuchDriver,java.lang.String" -- everywhere jdbc:h2:mem:b
   check "classpath $n: bad inputs named one line each, host's JDBC still works, no JNI warning" "see stderr" \
     bash -c "grep -qx 'forkguard: FORKGUARD_CLASSPATH entry /nonexistent/x.jar: no such file; skipped' '$ERR' &&
       grep -qx 'forkguard: FORKGUARD_CLASSPATH entry $T/bad/emptydir: directory has no readable .jar files; skipped' '$ERR' &&
       grep -q '^forkguard: FORKGUARD_CLASSPATH entry $T/bad/corrupt.jar: not a readable JAR (.*); skipped\$' '$ERR' &&
-      grep -q '^forkguard: FORKGUARD_CLASSPATH driver service: .*BoomDriver.*boom from BoomDriver.*; skipped\$' '$ERR' &&
-      grep -q '^forkguard: FORKGUARD_CLASSPATH group $T/bad/nodriver.jar:$T/bad/boom.jar: no java.sql.Driver found' '$ERR' &&
+      grep -qx 'forkguard: FORKGUARD_CLASSPATH driver BoomDriver ($T/bad/boom.jar): java.lang.ExceptionInInitializerError (caused by java.lang.IllegalStateException: boom from BoomDriver.s static initialiser); not used' '$ERR' &&
+      grep -q '^forkguard: FORKGUARD_CLASSPATH group $T/bad/nodriver.jar: no java.sql.Driver found' '$ERR' &&
       grep -qx 'forkguard: FORKGUARD_DRIVERS class com.example.NoSuchDriver: not found in FORKGUARD_CLASSPATH; skipped' '$ERR' &&
       grep -qx 'forkguard: FORKGUARD_DRIVERS class java.lang.String: not a java.sql.Driver; skipped' '$ERR' &&
       [ \$(grep -c '^forkguard: ' '$ERR') = 7 ] &&
       grep -q '^main: ok' '$OUT' && grep -q '^thread: ok' '$OUT' && grep -q '^pool: ok' '$OUT' &&
       ! grep -qiE 'WARNING|FATAL|Exception in' '$ERR'"
+
+  # --- lazy shims: 1, 3 and 10 drivers (tiny0..tiny9, one group, a
+  # directory's JARs in name order). Listing loads nothing; the first
+  # connection loads only tiny0, with its own loader as context loader;
+  # every driver then connects from three callers, one with a context
+  # loader that sees nothing; still one shim per driver.
+  for k in 1 3 10; do
+    jars=$TINY; [ $k = 1 ] && jars=$TINY/tiny0.jar; [ $k = 3 ] && jars=$TINY/tiny0.jar:$TINY/tiny1.jar:$TINY/tiny2.jar
+    jdbc "$jh" FORKGUARD_CLASSPATH="$jars" -- tiny $k
+    shims=$(for i in $(seq 0 $((k - 1))); do printf 'forkguard shim for fgtiny%s.Driver, ' "$i"; done)
+    shims="[${shims%, }]"
+    check "classpath $n: $k lazy drivers: listed unloaded, loaded at first use only, every caller and context loader" \
+      "listing $shims, then tiny0 loaded alone, then $k of $k from main, odd-context and pool" \
+      bash -c "[ \"\$(sed -n 1p '$OUT')\" = 'listed: $shims' ] &&
+        [ \"\$(sed -n 2p '$OUT')\" = 'loaded: tiny0 on main, own context loader: true' ] &&
+        [ \"\$(sed -n 3p '$OUT')\" = 'first: tiny0 connection' ] &&
+        grep -qx 'main: $k of $k' '$OUT' && grep -qx 'odd-context: $k of $k' '$OUT' && grep -qx 'pool: $k of $k' '$OUT' &&
+        [ \$(grep -c '^loaded: tiny[0-9] on .*own context loader: true\$' '$OUT') = $k ] &&
+        [ \$(grep -c '^loaded: ' '$OUT') = $k ] &&
+        [ \"\$(tail -1 '$OUT')\" = 'listed: $shims' ] && ! grep -qiE 'forkguard|WARNING|FATAL' '$ERR'"
+  done
+
+  # --- JARs read without ZipFile at start-up (ForkguardDriver.readJar):
+  # odd but valid layouts give their driver; a truncated JAR is named.
+  jdbc "$jh" FORKGUARD_CLASSPATH="$TINY/odd" -- drivers
+  check "classpath $n: prefixed, stored, ZIP64 and commented JARs give their drivers; a truncated one is named" \
+    "4 shims (tiny1..4), one line for 5-truncated.jar" \
+    bash -c "grep -qx 'drivers: \[forkguard shim for fgtiny1.Driver, forkguard shim for fgtiny2.Driver, forkguard shim for fgtiny3.Driver, forkguard shim for fgtiny4.Driver\]' '$OUT' &&
+      grep -q '^forkguard: FORKGUARD_CLASSPATH entry $TINY/odd/5-truncated.jar: not a readable JAR (java.util.zip.ZipException: .*); skipped\$' '$ERR' &&
+      [ \$(grep -c '^forkguard: ' '$ERR') = 1 ]"
+  for i in 1 2 3 4; do
+    XCHECK= jdbc "$jh" FORKGUARD_CLASSPATH="$TINY/odd" -- connect "jdbc:tiny$i:x"
+    check "classpath $n: odd JAR layout $i: its driver connects" "connect: ok tiny$i connection" \
+      has "$OUT" "^connect: ok tiny$i connection\$"
+  done
+
+  # --- a driver that fails at its first use, long after start-up: one
+  # forkguard line naming class and JAR (through the native report path),
+  # the failure to a caller that has no other driver, the host goes on.
+  jdbc "$jh" FORKGUARD_CLASSPATH="$T/bad/boom.jar;$TINY/tiny0.jar" -- late
+  check "classpath $n: late driver failure: reported once by name, caller gets it, other drivers work" \
+    "one forkguard line for BoomDriver, late-tiny ok twice, late-none carries the failure twice" \
+    bash -c "grep -qx 'listed: \[forkguard shim for BoomDriver, forkguard shim for fgtiny0.Driver\]' '$OUT' &&
+      [ \$(grep -c '^late-tiny: ok tiny0 connection, getDriver: forkguard shim for fgtiny0.Driver\$' '$OUT') = 2 ] &&
+      [ \$(grep -c '^late-none: FORKGUARD_CLASSPATH driver BoomDriver ($T/bad/boom.jar): java.lang.ExceptionInInitializerError.*; not used\$' '$OUT') = 2 ] &&
+      grep -qx 'forkguard: FORKGUARD_CLASSPATH driver BoomDriver ($T/bad/boom.jar): java.lang.ExceptionInInitializerError (caused by java.lang.IllegalStateException: boom from BoomDriver.s static initialiser); not used' '$ERR' &&
+      [ \$(grep -c '^forkguard: ' '$ERR') = 1 ] && ! grep -qiE 'WARNING|FATAL|Exception in' '$ERR'"
+  jdbc "$jh" FORKGUARD_CLASSPATH="$T/bad/boom.jar;$TINY/tiny0.jar" FORKGUARD_FORMAT=json -- late
+  check "classpath $n: late driver failure in a JSON log: one classpath record" "one classpath event naming BoomDriver" \
+    bash -c "[ \$(grep -c '\"event\":\"classpath\".*BoomDriver' '$ERR') = 1 ] && [ \$(grep -c . '$ERR') = 1 ]"
 
   # --- names a directory listing can hold that no JVM may be given: a newline
   # (whose halves would name $T/nl/x and a relative evil.jar, which the
