@@ -1,4 +1,5 @@
 #include "bridges.h"
+#include "../preload/child_text.h"
 
 #include "jpype_adapter.h"
 #include "../preload/state.h"
@@ -66,7 +67,7 @@ enum fg_bridge fg_bridges_current(void)
     return bridge.kind;
 }
 
-void fg_bridges_stand_down_sigsafe(void)
+FG_CHILD_TEXT void fg_bridges_stand_down_sigsafe(void)
 {
     switch (bridge.kind) {
     case FG_BRIDGE_JPYPE:

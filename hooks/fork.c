@@ -10,6 +10,7 @@
  * In a process with no JVM in its lineage every path here is one load and a
  * compare. */
 #include "fork.h"
+#include "../preload/child_text.h"
 
 #include "../preload/fork_site.h"
 
@@ -110,7 +111,7 @@ static pid_t getpid_sigsafe(void)
 #endif
 }
 
-void fg_fork_child_sigsafe(void)
+FG_CHILD_TEXT void fg_fork_child_sigsafe(void)
 {
     fg_fork_site_here()->captured = 0;
     if (!fg.owner_pid)
@@ -125,7 +126,7 @@ void fg_fork_child_sigsafe(void)
     fg_poison_child_sigsafe();
 }
 
-pid_t fg_fork_call(void)
+FG_CHILD_TEXT pid_t fg_fork_call(void)
 {
     struct fg_fork_site *site = fg_fork_site_here();
     pid_t pid;
@@ -140,7 +141,7 @@ pid_t fg_fork_call(void)
     return pid;
 }
 
-pid_t fg_fork_raw_call(void)
+FG_CHILD_TEXT pid_t fg_fork_raw_call(void)
 {
     pid_t pid;
     if (!fg.real.fork_raw) {

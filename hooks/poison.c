@@ -1,4 +1,5 @@
 #include "poison.h"
+#include "../preload/child_text.h"
 
 #include "jni_names.h"
 #include "jvm.h"
@@ -234,7 +235,7 @@ static jint JNICALL vm_attach_daemon(JavaVM *vm, void **penv, void *args)
 
 /* Every page a child writes costs it a copy-on-write fault (~2 us): what
  * can be written in the parent is, and the child clears only what is set. */
-static void clear_set_sigsafe(unsigned char *flags, size_t n)
+FG_CHILD_TEXT static void clear_set_sigsafe(unsigned char *flags, size_t n)
 {
     size_t i;
     for (i = 0; i < n; i++)
@@ -242,7 +243,7 @@ static void clear_set_sigsafe(unsigned char *flags, size_t n)
             flags[i] = 0;
 }
 
-static void copy_original_sigsafe(void)
+FG_CHILD_TEXT static void copy_original_sigsafe(void)
 {
     unsigned i;
     for (i = 0; i < fg.env_slots; i++)
@@ -252,7 +253,7 @@ static void copy_original_sigsafe(void)
 /* The poisoned invoke table and env, the same for every child: built in the
  * parent by the first fork's half, or by a child whose parent's half did
  * not run. */
-static void build_invoke_sigsafe(void)
+FG_CHILD_TEXT static void build_invoke_sigsafe(void)
 {
     if (fg.env_table && poisoned_env != fg.env_table)
         poisoned_env = fg.env_table;
@@ -281,7 +282,7 @@ void fg_poison_prepare_parent_sigsafe(void)
         fg_signals_prepare_parent_sigsafe();
 }
 
-void fg_poison_child_sigsafe(void)
+FG_CHILD_TEXT void fg_poison_child_sigsafe(void)
 {
     unsigned i;
     /* "One report per process": a grandchild starts with a clean record,

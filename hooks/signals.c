@@ -1,4 +1,5 @@
 #include "signals.h"
+#include "../preload/child_text.h"
 
 #include "jvm.h"
 #include "../preload/state.h"
@@ -50,7 +51,7 @@ static void build_reset_to(void)
     }
 }
 
-static void set_sigsafe(int sig)
+FG_CHILD_TEXT static void set_sigsafe(int sig)
 {
     register long sigsetsize __asm__("r10") = sizeof(uint64_t);
     long ret;
@@ -66,7 +67,7 @@ static void build_reset_to(void)
 {
 }
 
-static void set_sigsafe(int sig)
+FG_CHILD_TEXT static void set_sigsafe(int sig)
 {
     sigaction(sig, have_snapshot ? &before_jvm[sig] : &default_action, NULL);
 }
@@ -123,7 +124,7 @@ void fg_signals_prepare_parent_sigsafe(void)
     __atomic_store_n(&prepared, 1, __ATOMIC_RELEASE);
 }
 
-void fg_signals_reset_child_sigsafe(void)
+FG_CHILD_TEXT void fg_signals_reset_child_sigsafe(void)
 {
     /* A child whose parent half did not run (a caller of the poisoning
      * itself, as the unit tests are) asks for each signal first. */

@@ -1,4 +1,5 @@
 #include "guard.h"
+#include "child_text.h"
 
 #include <setjmp.h>
 #include <signal.h>
@@ -110,7 +111,7 @@ static int arm_timer(int *id, unsigned timeout_ms)
 /* A section another thread of the parent was in at fork() does not go on in
  * the child: its handlers go back to the host's, and the child may run its
  * own section. */
-void fg_guard_reset_child_sigsafe(void)
+FG_CHILD_TEXT void fg_guard_reset_child_sigsafe(void)
 {
     static const int sigs[] = {SIGSEGV, SIGBUS};
     struct sigaction now;

@@ -137,7 +137,11 @@ void fg_host_detect(const char *creator)
                                              : FG_HOST_PYTHON;
     fg.host = host;
     /* Any host may embed CPython (a C program, uWSGI) or Ruby: its reports
-     * name the script's lines whenever the interpreter is there. */
+     * name the script's lines whenever the interpreter is there. Not the
+     * java launcher: the lookups cost every `java` start ~65,000
+     * instructions for an interpreter that is not there. */
+    if (host == FG_HOST_JAVA)
+        return;
     fg_pystack_resolve();
     fg_rubyline_resolve();
 }

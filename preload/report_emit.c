@@ -1,4 +1,5 @@
 #include "report_emit.h"
+#include "child_text.h"
 
 #include "buf.h"
 #include "guard.h"
@@ -135,7 +136,7 @@ static void add_python_inner(struct fg_report *r, const char **merged)
 static int
     job_busy; /* the job buffer is in use: a warn-mode child may report from two threads */
 
-void fg_report_reset_child_sigsafe(void)
+FG_CHILD_TEXT void fg_report_reset_child_sigsafe(void)
 {
     /* Another thread of the parent was reporting at fork(): not in the child. */
     __atomic_store_n(&job_busy, 0, __ATOMIC_RELEASE);

@@ -556,14 +556,19 @@ class Bench:
                                            self.variant_env(v)) for v, _ in variants}
                 if counts["without"] and counts["with"]:
                     self.loader_count_rows(cmdline, counts)
+            # The issue's target for programs without a JVM: what an empty
+            # preloaded library costs, within noise (a ratio against the
+            # program alone when the empty library did not run).
             self.timing_rows("start-up `%s`" % cmdline, "start_" + slug, runs, n, 1e3, "µs",
-                             "%.0f", 1.02)
+                             "%.0f", 1.02, against_empty=True)
 
-    def timing_rows(self, what, name, runs, n, scale, unit, fmt, limit):
+    def timing_rows(self, what, name, runs, n, scale, unit, fmt, limit, against_empty=False):
         """A wall and a cpu row from interleaved runs ({variant: [(wall ns,
         cpu ns)]}, the i-th runs side by side): medians, the paired ratio
         and the paired difference with their intervals, and the empty
-        library's figures as the floor when it ran."""
+        library's figures as the floor when it ran. against_empty: judged
+        by the run-by-run difference with forkguard - with the empty
+        library (met when its interval reaches 0 or below), not by limit."""
         sfmt = "%+" + fmt[1:]  # the same, signed
         funit = unit.replace("µ", "u")  # the bench: lines stay ASCII
         for kind, k in (("wall", 0), ("cpu", 1)):
@@ -583,12 +588,21 @@ class Bench:
             self.figure("%s_%s_with" % (name, kind), statistics.median(wi), funit)
             self.figure("%s_%s_added" % (name, kind), add, funit)
             self.figure("%s_%s_ratio" % (name, kind), ratio, "x")
+            ratio_cell = ("%%s, %s %%s [%s – %s]" % (sfmt, sfmt, sfmt)) % (
+                ratio_text(ratio, lo, hi), add, unit, add_lo, add_hi)
+            target, verdict = "≤ %.2fx" % limit, verdict_le(ratio, lo, hi, limit)
+            if against_empty and "empty" in runs:
+                over, over_lo, over_hi = paired_diff(we, wi)
+                self.figure("%s_%s_over_empty" % (name, kind), over, funit)
+                ratio_cell += ("; against the empty library %s %%s [%s – %s]" % (
+                    sfmt, sfmt, sfmt)) % (over, unit, over_lo, over_hi)
+                target = "within noise of the empty library"
+                verdict = ("met" if over_hi <= 0 else "met (within noise)" if over_lo <= 0
+                           else "MISSED")
             self.row("%s, %s time, %s (%d runs each%s)" % (
                 what, kind, unit, n, "; floor: an empty library preloaded" if floor else ""),
-                fmt % statistics.median(wo), fmt % statistics.median(wi),
-                ("%%s, %s %%s [%s – %s]" % (sfmt, sfmt, sfmt)) % (
-                    ratio_text(ratio, lo, hi), add, unit, add_lo, add_hi),
-                "≤ %.2fx" % limit, verdict_le(ratio, lo, hi, limit), floor=floor)
+                fmt % statistics.median(wo), fmt % statistics.median(wi), ratio_cell,
+                target, verdict, floor=floor)
 
     def start_variants(self):
         """(name, spawnbench variant) of a start-up measurement. The floor:
