@@ -103,6 +103,7 @@ static void record(JavaVM *vm, JNIEnv *env, fg_create_vm_fn real, const void *ca
     char creator[PATH_MAX];
     fg.self_pid = getpid();
     record_tables(vm, env);
+    fg_poison_after_creation();
     record_code(real);
     fg_signals_after_creation();
     fg_realsym_get_vms();

@@ -250,14 +250,19 @@ FG_CHILD_TEXT static void copy_original_sigsafe(void)
         env_original[i] = fg.env_table[i];
 }
 
-/* The poisoned invoke table and env, the same for every child: built in the
- * parent by the first fork's half, or by a child whose parent's half did
- * not run. */
+/* The invoke table poisoned_invoke was built from (NULL: none yet). */
+static const struct JNIInvokeInterface_ *invoke_built_from;
+
+/* The poisoned invoke table and env, the same for every child: built once
+ * in the parent when the JVM is created (fg_poison_after_creation, before
+ * any fork can poison), or by a child whose parent never did (a caller of
+ * the poisoning itself, as the unit tests are). */
 FG_CHILD_TEXT static void build_invoke_sigsafe(void)
 {
     if (fg.env_table && poisoned_env != fg.env_table)
         poisoned_env = fg.env_table;
-    if (!fg.vm_functions || poisoned_invoke.DestroyJavaVM == vm_destroy)
+    if (!fg.vm_functions ||
+        __atomic_load_n(&invoke_built_from, __ATOMIC_ACQUIRE) == fg.vm_functions)
         return;
     poisoned_invoke = *fg.vm_functions;
     poisoned_invoke.DestroyJavaVM = vm_destroy;
@@ -265,6 +270,12 @@ FG_CHILD_TEXT static void build_invoke_sigsafe(void)
     poisoned_invoke.DetachCurrentThread = vm_detach;
     poisoned_invoke.GetEnv = vm_get_env;
     poisoned_invoke.AttachCurrentThreadAsDaemon = vm_attach_daemon;
+    __atomic_store_n(&invoke_built_from, fg.vm_functions, __ATOMIC_RELEASE);
+}
+
+void fg_poison_after_creation(void)
+{
+    build_invoke_sigsafe();
 }
 
 void fg_poison_prepare_parent_sigsafe(void)
@@ -277,7 +288,6 @@ void fg_poison_prepare_parent_sigsafe(void)
         copy_original_sigsafe();
         __atomic_store_n(&env_original_of, fg.env_table, __ATOMIC_RELEASE);
     }
-    build_invoke_sigsafe();
     if (fg.cfg.mode == FG_MODE_BLOCK)
         fg_signals_prepare_parent_sigsafe();
 }

@@ -23,6 +23,10 @@ void fg_poison_child_sigsafe(void);
  * that the child writes as few pages as it can. Async-signal-safe. */
 void fg_poison_prepare_parent_sigsafe(void);
 
+/* In the parent when the JVM was created, before the owner is published:
+ * the poisoned invoke table every child will point its JavaVM at. */
+void fg_poison_after_creation(void);
+
 /* Called by the stubs (hooks/stubs_<arch>.S) with the JNI caller's return
  * address: returns the function to run for JNIEnv slot `slot`, or never
  * returns (block). */

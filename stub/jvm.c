@@ -102,5 +102,8 @@ static const char *own_version(void) __attribute__((alias("forkguard_version")))
 int fg_stub_other_copy(void)
 {
     const char *(*volatile first)(void) = forkguard_version;
-    return first != own_version;
+    /* A non-PIE program that takes the marker's address binds it to its own
+     * PLT entry (a canonical address, not a definition): only a definition
+     * in another object is another copy. */
+    return first != own_version && fg_elf_defines((void *)first, FG_MARKER);
 }

@@ -21,7 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <time.h>
 #include <unistd.h>
+
+/* How long a thread waits for another thread's load of the core. */
+#define FG_CORE_WAIT_S 10
 
 struct fg_stub fg_stub;
 /* Weak: where every source is linked into one program (the unit tests) the
@@ -35,7 +39,7 @@ extern const struct fg_core_ops *forkguard_core_init(const struct fg_stub_view *
     __attribute__((weak, visibility("hidden")));
 
 /* "FORKGUARD_" without strncmp: in a process that never uses forkguard the
- * constructor binds no libc function. */
+ * constructor binds no libc function but pthread_atfork. */
 static const char *after_prefix(const char *s)
 {
     static const char prefix[] = "FORKGUARD_";
@@ -274,11 +278,27 @@ const struct fg_core_ops *fg_stub_core(void)
         return fg_stub.core;
     }
     /* Another thread is loading it: a few milliseconds. Unless this is a child
-     * forked in the middle of that load, which will never finish here. */
-    while ((expected = __atomic_load_n(&state, __ATOMIC_ACQUIRE)) > 0) {
-        if (expected != me)
-            return NULL;
-        sched_yield();
+     * forked in the middle of that load, which will never finish here (the
+     * core, if the parent had published it, is whole), or the loading thread
+     * waits for the loader's lock that this one holds (a JVM created from a
+     * library constructor while another thread creates one): the wait is
+     * bounded, and the JVM passes through unguarded after it. */
+    {
+        struct timespec start, now;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        while ((expected = __atomic_load_n(&state, __ATOMIC_ACQUIRE)) > 0) {
+            if (expected != me)
+                break;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if (now.tv_sec - start.tv_sec > FG_CORE_WAIT_S)
+                break;
+            sched_yield();
+        }
     }
+    /* Done (a failure was said by the loading thread), or given up on. */
+    if (expected > 0 && !__atomic_load_n(&fg_stub.core, __ATOMIC_ACQUIRE))
+        say_no_core(FG_CORE_FILE, expected != me
+                                      ? "this process forked while its parent was loading it"
+                                      : "another thread is still loading it");
     return __atomic_load_n(&fg_stub.core, __ATOMIC_ACQUIRE);
 }

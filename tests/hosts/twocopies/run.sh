@@ -89,4 +89,20 @@ bounded 30 env LD_PRELOAD="$BB" "$T/a/forkguard" run -- "$T/host" default
 check "twocopies: forkguard run under a global LD_PRELOAD, no JVM: JNI_ERR, no crash" \
   "expected 'create: -1', exit 0 (rc $RC)" bash -c "[ $RC -eq 0 ] && grep -qx 'create: -1' '$OUT'"
 
+# --- one copy only, in a non-PIE program that takes the marker's address: the
+# program's canonical PLT entry for it is not another copy (the library must
+# not stand down: a bad value is still said).
+printf '%s\n' '#include "forkguard.h"' '#include <stdio.h>' \
+  'int main(void) { const char *(*volatile f)(void) = forkguard_version; printf("%s\n", f()); return 0; }' \
+  >"$T/nopie.c"
+if gcc -no-pie -fno-pic -I"$ROOT/include" "$T/nopie.c" -o "$T/nopie" -L"$T/a" -lforkguard \
+     -Wl,-rpath,"$T/a" 2>"$T/nopie.log"; then
+  bounded 30 env FORKGUARD_MODE=bogus "$T/nopie"
+  check "twocopies: a non-PIE program taking forkguard_version's address: the only copy does not stand down" \
+    "expected the version and one FORKGUARD_MODE=bogus line (rc $RC)" \
+    bash -c "[ $RC -eq 0 ] && grep -qE '^[0-9]+\.[0-9]+' '$OUT' && [ \"\$(grep -c 'FORKGUARD_MODE=bogus' '$ERR')\" -eq 1 ]"
+else
+  fail "twocopies: build a non-PIE program linked with the library" "$(head -c 300 "$T/nopie.log")"
+fi
+
 finish
